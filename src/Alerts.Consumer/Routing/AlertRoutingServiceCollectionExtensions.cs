@@ -1,0 +1,49 @@
+using Alerts.Consumer.Mail;
+using Alerts.Consumer.Routing;
+using Alerts.Contracts;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class AlertRoutingServiceCollectionExtensions
+{
+    /// <summary>Adds the consumer's options, mailer and bus, with one receive endpoint per served route.</summary>
+    public static IServiceCollection AddAlertsConsumer(this IServiceCollection services) =>
+        services
+            .AddAlertMailing()
+            .AddAlertsBus(
+                bus => bus.AddConsumer<AlertConsumer, AlertConsumerDefinition>(),
+                (context, rabbit) =>
+                {
+                    var alerts = context.GetRequiredService<IOptions<AlertsOptions>>().Value;
+                    foreach (var (_, route) in alerts.ServedRoutes())
+                    {
+                        rabbit.ReceiveEndpoint(route.Queue, (IRabbitMqReceiveEndpointConfigurator endpoint) =>
+                        {
+                            endpoint.PrefetchCount = alerts.PrefetchCount;
+                            endpoint.ConcurrentMessageLimit = alerts.ConcurrentMessageLimit;
+                            endpoint.BindAlerts(route.Bindings);
+                            endpoint.ConfigureConsumer<AlertConsumer>(context);
+                        });
+                    }
+                });
+
+    /// <summary>Adds the routes and the mailer, validated at start; the bus is added separately.</summary>
+    public static IServiceCollection AddAlertMailing(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<AlertsOptions>()
+            .BindConfiguration(AlertsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
+        services.AddOptions<SmtpOptions>()
+            .BindConfiguration(SmtpOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<AlertMailer>();
+        return services;
+    }
+}

@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Alerts.Consumer.Routing;
+
+/// <summary>The <c>Alerts</c> section: the routes, which of them this instance serves, and how it consumes.</summary>
+public sealed class AlertsOptions
+{
+    public const string SectionName = "Alerts";
+
+    /// <summary>Each route: a queue, the topic patterns bound to it, and the team it mails.</summary>
+    public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Comma-separated route names this instance consumes; empty serves every route.</summary>
+    public string? Serve { get; set; }
+
+    /// <summary>Longer alert texts are parked, not mailed.</summary>
+    [Range(1, 1024 * 1024, ErrorMessage = "Alerts:MaxTextLength must be between 1 and 1048576 characters")]
+    public int MaxTextLength { get; set; } = 64 * 1024;
+
+    /// <summary>Alerts each instance fetches ahead from a queue.</summary>
+    [Range(1, 10_000, ErrorMessage = "Alerts:PrefetchCount must be between 1 and 10000")]
+    public int PrefetchCount { get; set; } = 32;
+
+    /// <summary>Alerts mailed at once per queue; also the most SMTP connections one queue keeps open.</summary>
+    [Range(1, 1_000, ErrorMessage = "Alerts:ConcurrentMessageLimit must be between 1 and 1000")]
+    public int ConcurrentMessageLimit { get; set; } = 8;
+
+    public RetryOptions Retry { get; set; } = new();
+
+    public IEnumerable<string> ServedRouteNames() =>
+        string.IsNullOrWhiteSpace(Serve)
+            ? Routes.Keys
+            : Serve.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public IEnumerable<(string Name, RouteOptions Route)> ServedRoutes() =>
+        ServedRouteNames().Select(name => (name, Routes[name]));
+}
+
+public sealed class RouteOptions
+{
+    public string Queue { get; set; } = "";
+
+    /// <summary>Topic patterns on the alerts exchange: <c>critical.*</c>, <c>*.rate_limit</c>, <c>#</c>.</summary>
+    public List<string> Bindings { get; set; } = [];
+
+    /// <summary>Recipients, as e-mail addresses (<c>ops@example.com</c> or <c>Ops &lt;ops@example.com&gt;</c>).</summary>
+    public List<string> To { get; set; } = [];
+
+    public string Subject { get; set; } = "";
+}
+
+/// <summary>
+/// How a failed send is retried before the alert is parked in the route's error queue.
+/// Retries happen in the consumer while the alert stays unacknowledged on the broker, so a crash
+/// mid-retry hands the alert back to the queue: Debian's broker lacks the delayed-message plugin
+/// that MassTransit's delayed redelivery needs.
+/// </summary>
+public sealed class RetryOptions
+{
+    [Range(0, 100, ErrorMessage = "Alerts:Retry:Limit must be between 0 and 100")]
+    public int Limit { get; set; } = 5;
+
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxInterval { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,78 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Alerts.Consumer.Routing;
+
+/// <summary>Checks the routes as a whole, so a bad route stops the service at start with the setting's name.</summary>
+public sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AlertsOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Routes.Count == 0)
+        {
+            failures.Add("Alerts:Routes has no route");
+        }
+
+        foreach (var (routeName, route) in options.Routes)
+        {
+            failures.AddRange(ValidateRoute($"Alerts:Routes:{routeName}", route));
+        }
+
+        failures.AddRange(options.Routes
+            .GroupBy(route => route.Value.Queue, StringComparer.Ordinal)
+            .Where(queue => queue.Count() > 1 && queue.Key.Length > 0)
+            .Select(queue => $"Alerts:Routes: routes {string.Join(", ", queue.Select(route => route.Key))} share queue '{queue.Key}'"));
+
+        failures.AddRange(options.ServedRouteNames()
+            .Where(served => !options.Routes.ContainsKey(served))
+            .Select(served => $"Alerts:Serve names route '{served}', which Alerts:Routes does not have ({string.Join(", ", options.Routes.Keys)})"));
+
+        if (options.Retry.MinInterval <= TimeSpan.Zero || options.Retry.MaxInterval < options.Retry.MinInterval)
+        {
+            failures.Add("Alerts:Retry: MinInterval must be positive and no larger than MaxInterval");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    static IEnumerable<string> ValidateRoute(string path, RouteOptions route)
+    {
+        if (!QueueName().IsMatch(route.Queue))
+        {
+            yield return $"{path}:Queue '{route.Queue}' must be 1 to 200 letters, digits, '_', '-' or '.'";
+        }
+
+        if (route.Bindings.Count == 0)
+        {
+            yield return $"{path}:Bindings has no topic pattern (for example critical.*)";
+        }
+
+        foreach (var pattern in route.Bindings.Where(pattern => !TopicPattern().IsMatch(pattern)))
+        {
+            yield return $"{path}:Bindings '{pattern}' is not a topic pattern of dot-separated words, '*' or '#' (for example *.rate_limit)";
+        }
+
+        if (route.To.Count == 0)
+        {
+            yield return $"{path}:To has no recipient";
+        }
+
+        foreach (var recipient in route.To.Where(recipient => !MailboxAddress.TryParse(recipient, out _)))
+        {
+            yield return $"{path}:To '{recipient}' is not an e-mail address";
+        }
+
+        if (string.IsNullOrWhiteSpace(route.Subject) || route.Subject.Any(char.IsControl))
+        {
+            yield return $"{path}:Subject must be one line of text";
+        }
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.\-]{1,200}$")]
+    private static partial Regex QueueName();
+
+    [GeneratedRegex(@"^([a-z0-9_]+|\*|#)(\.([a-z0-9_]+|\*|#))*$")]
+    private static partial Regex TopicPattern();
+}

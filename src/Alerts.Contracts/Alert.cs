@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+
+namespace Alerts.Contracts;
+
+/// <summary>
+/// An alert as it travels on the wire: a plain JSON object
+/// <c>{"id","severity","type","text","source","occurredAt"}</c>, or the book's bare JSON string holding only the text.
+/// Every field is optional here because any AMQP client in any language may publish;
+/// the consumer decides what is complete enough to mail, and the routing key decides where it goes.
+/// </summary>
+[JsonConverter(typeof(AlertJsonConverter))]
+public sealed record Alert
+{
+    public Guid? Id { get; init; }
+
+    public Severity? Severity { get; init; }
+
+    public string? Type { get; init; }
+
+    public string? Text { get; init; }
+
+    /// <summary>What noticed the trouble: an application, a host, a job.</summary>
+    public string? Source { get; init; }
+
+    public DateTimeOffset? OccurredAt { get; init; }
+
+    /// <summary>The routing key this alert's own fields describe, when they describe a valid one.</summary>
+    [JsonIgnore]
+    public RoutingKey? RoutingKey =>
+        Severity is { } severity && Contracts.RoutingKey.IsValidType(Type) ? Contracts.RoutingKey.Create(severity, Type) : null;
+
+    public static Alert Create(RoutingKey routingKey, string text, string? source, DateTimeOffset occurredAt) => new()
+    {
+        Id = Guid.NewGuid(),
+        Severity = routingKey.Severity,
+        Type = routingKey.Type,
+        Text = text,
+        Source = source,
+        OccurredAt = occurredAt,
+    };
+}
