@@ -20,12 +20,24 @@ public sealed partial class AlertConsumer(IOptions<AlertsOptions> options, Alert
         var alert = RoutedAlert.From(context.Message, context.RoutingKey(), context.MessageId, _alerts.MaxTextLength);
 
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["AlertId"] = alert.Id, ["Route"] = routeName });
-        await mailer.SendAsync(AlertMail.Create(alert, routeName, route, mailer.From), context.CancellationToken);
+        try
+        {
+            await mailer.SendAsync(AlertMail.Create(alert, routeName, route, mailer.From), context.CancellationToken);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            LogSendFailed(alert.RoutingKey, alert.Id, routeName, context.GetRetryAttempt() + 1, failure.Message);
+            throw;
+        }
+
         LogMailed(alert.RoutingKey, alert.Id, route.To, routeName);
     }
 
     [LoggerMessage(LogLevel.Information, "Mailed {RoutingKey} alert {AlertId} to {Recipients} for route {Route}")]
     partial void LogMailed(RoutingKey routingKey, Guid? alertId, List<string> recipients, string route);
+
+    [LoggerMessage(LogLevel.Warning, "Could not mail {RoutingKey} alert {AlertId} for route {Route} (attempt {Attempt}): {Reason}")]
+    partial void LogSendFailed(RoutingKey routingKey, Guid? alertId, string route, int attempt, string reason);
 
     /// <summary>Each route has a queue of its own, so the queue an alert came from names its route.</summary>
     (string Name, RouteOptions Route) RouteOf(Uri inputAddress)

@@ -44,6 +44,7 @@ public static class AlertRoutingServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<AlertMailer>();
+        services.AddReceiveObserver<ParkedAlertLogger>();
         return services;
     }
 }

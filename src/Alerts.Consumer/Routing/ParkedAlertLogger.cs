@@ -1,0 +1,41 @@
+using MassTransit;
+
+namespace Alerts.Consumer.Routing;
+
+/// <summary>
+/// Says in one log line why an alert went to its queue's error queue, where an operator can see and replay it.
+/// MassTransit's own fault logs carry a stack trace per message; an operator needs the reason.
+/// </summary>
+public sealed partial class ParkedAlertLogger(ILogger<ParkedAlertLogger> logger) : IReceiveObserver
+{
+    public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
+        where T : class
+    {
+        LogParked(context.ReceiveContext.InputAddress.AbsolutePath.TrimStart('/'), context.MessageId, Reason(exception));
+        return Task.CompletedTask;
+    }
+
+    public Task ReceiveFault(ReceiveContext context, Exception exception)
+    {
+        LogUnreadable(context.InputAddress.AbsolutePath.TrimStart('/'), context.TransportHeaders.Get<string>("message_id"), Reason(exception));
+        return Task.CompletedTask;
+    }
+
+    public Task PreReceive(ReceiveContext context) => Task.CompletedTask;
+
+    public Task PostReceive(ReceiveContext context) => Task.CompletedTask;
+
+    public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
+        where T : class => Task.CompletedTask;
+
+    /// <summary>The innermost message says what was wrong (a JSON error, an SMTP reply), not where.</summary>
+    static string Reason(Exception exception) => exception.GetBaseException() is var inner && inner != exception
+        ? $"{exception.Message}: {inner.Message}"
+        : exception.Message;
+
+    [LoggerMessage(LogLevel.Error, "Parked alert {MessageId} from {Queue} in its error queue: {Reason}")]
+    partial void LogParked(string queue, Guid? messageId, string reason);
+
+    [LoggerMessage(LogLevel.Error, "Parked an unreadable message {MessageId} from {Queue} in its error queue: {Reason}")]
+    partial void LogUnreadable(string queue, string? messageId, string reason);
+}

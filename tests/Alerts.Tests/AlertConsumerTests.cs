@@ -1,0 +1,166 @@
+using Alerts.Consumer.Routing;
+using Alerts.Contracts;
+using Alerts.Tests.Support;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using SmtpServer.Protocol;
+
+namespace Alerts.Tests;
+
+public sealed class When_an_alert_reaches_its_route : IAsyncLifetime
+{
+    SmtpSink _sink = null!;
+
+    public async Task InitializeAsync() => _sink = await SmtpSink.StartAsync();
+
+    public async Task DisposeAsync() => await _sink.DisposeAsync();
+
+    static Alert CriticalAlert(string text = "Hacker at 10k req/s") =>
+        Alert.Create(RoutingKey.Parse("critical.rate_limit"), text, "api-gateway", DateTimeOffset.UtcNow);
+
+    [Fact]
+    public async Task Should_mail_the_route_team_and_complete()
+    {
+        await using var provider = await ConsumerHarness.StartAsync(_sink);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        var alert = CriticalAlert();
+
+        await harness.SendToCriticalAsync(alert);
+
+        Assert.True(await harness.GetConsumerHarness<AlertConsumer>().Consumed.Any<Alert>(context => context.Context.Message.Id == alert.Id));
+        Assert.False(await harness.Published.Any<Fault<Alert>>());
+        var mail = Assert.Single(await _sink.WaitForAsync(1, TimeSpan.FromSeconds(10)));
+        Assert.Equal("ops@example.com", Assert.Single(mail.To.Mailboxes).Address);
+        Assert.Equal("CRITICAL ALERT", mail.Subject);
+        Assert.Equal(alert.Id.ToString(), mail.Headers["X-Alert-Id"]);
+        Assert.Equal("critical.rate_limit", mail.Headers["X-Alert-Routing-Key"]);
+        Assert.Contains("Hacker at 10k req/s", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("api-gateway", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_reuse_one_smtp_connection_for_many_alerts()
+    {
+        await using var provider = await ConsumerHarness.StartAsync(_sink);
+        var harness = provider.GetRequiredService<ITestHarness>();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await harness.SendToCriticalAsync(CriticalAlert($"alert {i}"));
+        }
+
+        await _sink.WaitForAsync(5, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, _sink.MailingSessions);
+    }
+
+    [Fact]
+    public async Task Should_keep_hostile_text_out_of_the_headers()
+    {
+        await using var provider = await ConsumerHarness.StartAsync(_sink);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        var hostile = "line one\r\nBcc: thief@example.net\r\nSubject: hijacked\r\n\r\n.\r\nMAIL FROM:<x@y>";
+        var alert = CriticalAlert(hostile) with { Source = "src\r\nCc: thief@example.net", Type = "rate_limit" };
+
+        await harness.SendToCriticalAsync(alert);
+
+        var mail = Assert.Single(await _sink.WaitForAsync(1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(["ops@example.com"], mail.GetRecipients().Select(address => address.Address));
+        Assert.Equal("CRITICAL ALERT", mail.Subject);
+        Assert.Null(mail.Headers["Bcc"]);
+        Assert.Null(mail.Headers["Cc"]);
+        Assert.Contains("Bcc: thief@example.net", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("MAIL FROM:<x@y>", mail.TextBody, StringComparison.Ordinal);
+    }
+}
+
+public sealed class When_the_mail_server_refuses : IAsyncLifetime
+{
+    SmtpSink _sink = null!;
+
+    public async Task InitializeAsync() => _sink = await SmtpSink.StartAsync();
+
+    public async Task DisposeAsync() => await _sink.DisposeAsync();
+
+    [Fact]
+    public async Task Should_retry_a_transient_refusal_then_fault_and_keep_the_alert()
+    {
+        _sink.RefuseWith = (SmtpReplyCode)451;
+        await using var provider = await ConsumerHarness.StartAsync(_sink);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        var alert = Alert.Create(RoutingKey.Parse("critical.db"), "database down", null, DateTimeOffset.UtcNow);
+
+        await harness.SendToCriticalAsync(alert);
+
+        Assert.True(await harness.Published.Any<Fault<Alert>>(fault => fault.Context.Message.Message.Id == alert.Id));
+        Assert.Equal(3, _sink.Refused); // the first attempt and Alerts:Retry:Limit = 2 retries
+        Assert.Empty(_sink.Accepted);
+    }
+
+    [Fact]
+    public async Task Should_fault_at_once_on_a_permanent_refusal()
+    {
+        _sink.RefuseWith = SmtpReplyCode.TransactionFailed;
+        await using var provider = await ConsumerHarness.StartAsync(_sink);
+        var harness = provider.GetRequiredService<ITestHarness>();
+
+        await harness.SendToCriticalAsync(Alert.Create(RoutingKey.Parse("critical.db"), "database down", null, DateTimeOffset.UtcNow));
+
+        Assert.True(await harness.Published.Any<Fault<Alert>>());
+        var fault = Assert.Single(harness.Published.Select<Fault<Alert>>());
+        Assert.Contains(fault.Context.Message.Exceptions, exception => exception.Message.Contains("refused by the test", StringComparison.Ordinal));
+        Assert.Equal(1, _sink.Refused);
+    }
+
+    [Fact]
+    public async Task Should_mail_once_the_server_accepts_again_within_the_retries()
+    {
+        _sink.RefuseWith = (SmtpReplyCode)451;
+        await using var provider = await ConsumerHarness.StartAsync(_sink, ("Alerts:Retry:Limit", "20"));
+        var harness = provider.GetRequiredService<ITestHarness>();
+
+        await harness.SendToCriticalAsync(Alert.Create(RoutingKey.Parse("critical.db"), "database down", null, DateTimeOffset.UtcNow));
+        while (_sink.Refused == 0)
+        {
+            await Task.Delay(10);
+        }
+
+        _sink.RefuseWith = null;
+
+        Assert.Single(await _sink.WaitForAsync(1, TimeSpan.FromSeconds(10)));
+        Assert.False(await harness.Published.Any<Fault<Alert>>());
+    }
+}
+
+public sealed class When_an_alert_is_malformed : IAsyncLifetime
+{
+    SmtpSink _sink = null!;
+
+    public async Task InitializeAsync() => _sink = await SmtpSink.StartAsync();
+
+    public async Task DisposeAsync() => await _sink.DisposeAsync();
+
+    public static TheoryData<string, Alert> MalformedAlerts => new()
+    {
+        { "the alert has no text", new Alert { Severity = Severity.Critical, Type = "db", Text = " " } },
+        { "no valid severity and type", new Alert { Text = "who am I?" } },
+        { "at most 100 are mailed", new Alert { Severity = Severity.Critical, Type = "db", Text = new string('x', 101) } },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedAlerts))]
+    public async Task Should_fault_at_once_without_mailing(string reason, Alert alert)
+    {
+        await using var provider = await ConsumerHarness.StartAsync(_sink, ("Alerts:MaxTextLength", "100"));
+        var harness = provider.GetRequiredService<ITestHarness>();
+
+        await harness.SendToCriticalAsync(alert);
+
+        Assert.True(await harness.Published.Any<Fault<Alert>>());
+        var fault = harness.Published.Select<Fault<Alert>>().Single().Context.Message;
+        var exception = Assert.Single(fault.Exceptions);
+        Assert.Equal(typeof(InvalidAlertException).FullName, exception.ExceptionType);
+        Assert.Contains(reason, exception.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _sink.MailingSessions);
+    }
+}

@@ -1,0 +1,52 @@
+using Alerts.Contracts;
+using Alerts.Producer;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.Tests;
+
+public sealed class When_an_application_publishes_an_alert
+{
+    static ServiceProvider Provider() =>
+        new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddScoped<AlertPublisher>()
+            .AddMassTransitTestHarness()
+            .BuildServiceProvider(true);
+
+    [Fact]
+    public async Task Should_publish_one_complete_alert()
+    {
+        await using var provider = Provider();
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        await using var scope = provider.CreateAsyncScope();
+
+        var sent = await scope.ServiceProvider.GetRequiredService<AlertPublisher>()
+            .PublishAsync(RoutingKey.Parse("critical.rate_limit"), "Hacker at 10k req/s", "api-gateway");
+
+        var published = Assert.Single(harness.Published.Select<Alert>()).Context.Message;
+        Assert.Equal(sent, published);
+        Assert.NotNull(published.Id);
+        Assert.Equal(RoutingKey.Parse("critical.rate_limit"), published.RoutingKey);
+        Assert.Equal("api-gateway", published.Source);
+        Assert.NotNull(published.OccurredAt);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task Should_refuse_an_empty_text_and_publish_nothing(string text)
+    {
+        await using var provider = Provider();
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        await using var scope = provider.CreateAsyncScope();
+
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            scope.ServiceProvider.GetRequiredService<AlertPublisher>().PublishAsync(RoutingKey.Parse("info.x"), text));
+
+        Assert.False(await harness.Published.Any<Alert>());
+    }
+}

@@ -1,0 +1,93 @@
+using Alerts.Consumer.Mail;
+using Alerts.Consumer.Routing;
+using Alerts.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Tests;
+
+public sealed class When_the_consumer_reads_its_configuration
+{
+    static (AlertsOptions Alerts, SmtpOptions Smtp) Bind(params (string Key, string? Value)[] settings)
+    {
+        using var provider = Services(settings);
+        return (provider.GetRequiredService<IOptions<AlertsOptions>>().Value, provider.GetRequiredService<IOptions<SmtpOptions>>().Value);
+    }
+
+    static ServiceProvider Services((string Key, string? Value)[] settings) =>
+        new ServiceCollection()
+            .AddSingleton(ConsumerSettings.Build(2525, settings))
+            .AddAlertMailing()
+            .BuildServiceProvider(true);
+
+    static string[] Failures(params (string Key, string? Value)[] settings)
+    {
+        using var provider = Services(settings);
+        var invalid = Assert.Throws<OptionsValidationException>(() =>
+        {
+            _ = provider.GetRequiredService<IOptions<AlertsOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<SmtpOptions>>().Value;
+        });
+        return [.. invalid.Failures];
+    }
+
+    [Fact]
+    public void Should_default_to_the_books_two_routes()
+    {
+        var (alerts, _) = Bind();
+
+        Assert.Equal(["critical", "rate_limit"], alerts.ServedRoutes().Select(route => route.Name).Order());
+        var critical = alerts.Routes["critical"];
+        Assert.Equal("critical", critical.Queue);
+        Assert.Equal(["critical.*"], critical.Bindings);
+        Assert.Equal("CRITICAL ALERT", critical.Subject);
+        var rateLimit = alerts.Routes["rate_limit"];
+        Assert.Equal(["*.rate_limit"], rateLimit.Bindings);
+        Assert.Equal("RATE LIMIT ALERT!", rateLimit.Subject);
+    }
+
+    [Fact]
+    public void Should_serve_only_the_routes_named_in_serve()
+    {
+        var (alerts, _) = Bind(("Alerts:Serve", " critical "));
+
+        Assert.Equal(["critical"], alerts.ServedRoutes().Select(route => route.Name));
+    }
+
+    [Fact]
+    public void Should_add_a_route_from_configuration_alone()
+    {
+        var (alerts, _) = Bind(
+            ("Alerts:Routes:api_errors:Queue", "api_errors"),
+            ("Alerts:Routes:api_errors:Bindings:0", "*.api_error"),
+            ("Alerts:Routes:api_errors:To:0", "api@example.com"),
+            ("Alerts:Routes:api_errors:Subject", "API ERROR"),
+            ("Alerts:Serve", "critical,api_errors"));
+
+        Assert.Equal(["critical", "api_errors"], alerts.ServedRoutes().Select(route => route.Name));
+        Assert.Equal(["*.api_error"], alerts.Routes["api_errors"].Bindings);
+    }
+
+    [Fact]
+    public void Should_read_the_smtp_security_mode_by_name()
+    {
+        var (_, smtp) = Bind(("Smtp:Security", "StartTls"));
+
+        Assert.Equal(MailKit.Security.SecureSocketOptions.StartTls, smtp.Security);
+    }
+
+    [Theory]
+    [InlineData("Smtp:Host", "", "Smtp:Host is required")]
+    [InlineData("Smtp:From", "not an address", "Smtp:From must be an e-mail address")]
+    [InlineData("Smtp:Port", "0", "Smtp:Port must be between 1 and 65535")]
+    [InlineData("Alerts:Serve", "critical,pager", "Alerts:Serve names route 'pager'")]
+    [InlineData("Alerts:Routes:critical:Bindings:0", "critical*", "Alerts:Routes:critical:Bindings 'critical*' is not a topic pattern")]
+    [InlineData("Alerts:Routes:critical:To:0", "ops at example", "Alerts:Routes:critical:To 'ops at example' is not an e-mail address")]
+    [InlineData("Alerts:Routes:rate_limit:Queue", "critical", "routes critical, rate_limit share queue 'critical'")]
+    [InlineData("Alerts:MaxTextLength", "0", "Alerts:MaxTextLength must be between")]
+    public void Should_stop_with_the_name_of_a_bad_setting(string key, string value, string failure)
+    {
+        Assert.Contains(Failures((key, value)), message => message.Contains(failure, StringComparison.Ordinal));
+    }
+}
