@@ -24,6 +24,8 @@ public static class AlertRoutingServiceCollectionExtensions
                         {
                             endpoint.PrefetchCount = alerts.PrefetchCount;
                             endpoint.ConcurrentMessageLimit = alerts.ConcurrentMessageLimit;
+                            // A failed alert is kept in the route's error queue; nobody subscribes to Fault<Alert>.
+                            endpoint.PublishFaults = false;
                             endpoint.BindAlerts(route.Bindings);
                             endpoint.ConfigureConsumer<AlertConsumer>(context);
                         });

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using RabbitMQ.Client;
+
+namespace Alerts.IntegrationTests.Support;
+
+/// <summary>
+/// One real RabbitMQ broker for the whole test run. Without ALERTS_TEST_AMQP_PORT it starts its own from Debian's
+/// rabbitmq-server on free loopback ports with a temporary data folder, and removes both afterwards.
+/// Each test gets a virtual host of its own, so tests run in any order.
+/// </summary>
+public sealed class Broker : IAsyncLifetime
+{
+    const string RabbitBin = "/usr/lib/rabbitmq/bin";
+    const string TestUser = "alerts_test";
+    const string TestPassword = "alerts-test-password";
+
+    Process? _server;
+    string? _dataFolder;
+    HttpClient _management = null!;
+
+    public int AmqpPort { get; private set; }
+
+    public int ManagementPort { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (Environment.GetEnvironmentVariable("ALERTS_TEST_AMQP_PORT") is { Length: > 0 } amqpPort)
+        {
+            AmqpPort = int.Parse(amqpPort, System.Globalization.CultureInfo.InvariantCulture);
+            ManagementPort = int.Parse(Environment.GetEnvironmentVariable("ALERTS_TEST_MANAGEMENT_PORT") ?? "15672", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            StartOwnBroker();
+        }
+
+        _management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(10) };
+        var admin = $"{Environment.GetEnvironmentVariable("ALERTS_TEST_ADMIN_USER") ?? "guest"}:{Environment.GetEnvironmentVariable("ALERTS_TEST_ADMIN_PASSWORD") ?? "guest"}";
+        _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(admin)));
+        await WaitUntilReadyAsync();
+        await PutAsync($"users/{TestUser}", new { password = TestPassword, tags = "" });
+    }
+
+    public async Task DisposeAsync()
+    {
+        _management?.Dispose();
+        if (_server is { HasExited: false })
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+        }
+
+        _server?.Dispose();
+        if (_dataFolder is not null)
+        {
+            Directory.Delete(_dataFolder, recursive: true);
+        }
+    }
+
+    /// <summary>A fresh virtual host the test user may use, as the book's alert_user on its own virtual host.</summary>
+    public async Task<BrokerVirtualHost> CreateVirtualHostAsync()
+    {
+        var name = $"test-{Guid.NewGuid():N}";
+        await PutAsync($"vhosts/{name}", new { });
+        await PutAsync($"permissions/{name}/{TestUser}", new { configure = ".*", write = ".*", read = ".*" });
+        return new BrokerVirtualHost(this, name, TestUser, TestPassword);
+    }
+
+    internal async Task<JsonElement> GetAsync(string path)
+    {
+        using var response = await _management.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    internal async Task DeleteAsync(string path) => (await _management.DeleteAsync(path)).Dispose();
+
+    async Task PutAsync(string path, object body)
+    {
+        using var response = await _management.PutAsJsonAsync(path, body);
+        response.EnsureSuccessStatusCode();
+    }
+
+    void StartOwnBroker()
+    {
+        if (!File.Exists($"{RabbitBin}/rabbitmq-server"))
+        {
+            throw new InvalidOperationException(
+                "RabbitMQ is not installed: run ./scripts/broker.sh install (it runs apt-get install rabbitmq-server), "
+                + "or point the tests at a running broker with ALERTS_TEST_AMQP_PORT and ALERTS_TEST_MANAGEMENT_PORT.");
+        }
+
+        AmqpPort = FreeLoopbackPort();
+        ManagementPort = FreeLoopbackPort();
+        _dataFolder = Directory.CreateTempSubdirectory("alerts-broker-").FullName;
+        File.WriteAllText(Path.Combine(_dataFolder, "rabbitmq.conf"), $"""
+            listeners.tcp.1 = 127.0.0.1:{AmqpPort}
+            management.tcp.ip = 127.0.0.1
+            management.tcp.port = {ManagementPort}
+            collect_statistics_interval = 500
+            """);
+        File.WriteAllText(Path.Combine(_dataFolder, "enabled_plugins"), "[rabbitmq_management].");
+
+        var start = new ProcessStartInfo($"{RabbitBin}/rabbitmq-server") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in new Dictionary<string, string>
+        {
+            ["HOME"] = _dataFolder,
+            ["RABBITMQ_NODENAME"] = $"alerts-test-{AmqpPort}@localhost",
+            ["RABBITMQ_NODE_PORT"] = AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RABBITMQ_CONFIG_FILE"] = Path.Combine(_dataFolder, "rabbitmq.conf"),
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(_dataFolder, "enabled_plugins"),
+            ["RABBITMQ_MNESIA_BASE"] = Path.Combine(_dataFolder, "mnesia"),
+            ["RABBITMQ_LOG_BASE"] = Path.Combine(_dataFolder, "log"),
+            ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
+        })
+        {
+            start.Environment[name] = value;
+        }
+
+        _server = Process.Start(start) ?? throw new InvalidOperationException("rabbitmq-server did not start");
+        _server.OutputDataReceived += (_, _) => { };
+        _server.ErrorDataReceived += (_, _) => { };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+    }
+
+    async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        string? lastError = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_server is { HasExited: true })
+            {
+                throw new InvalidOperationException($"rabbitmq-server exited with code {_server.ExitCode}; see the logs in {_dataFolder}/log");
+            }
+
+            try
+            {
+                using var response = await _management.GetAsync("overview");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+
+                lastError = $"management API answered {(int)response.StatusCode}";
+            }
+            catch (HttpRequestException unreachable)
+            {
+                lastError = unreachable.Message;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"RabbitMQ on 127.0.0.1:{AmqpPort} (management {ManagementPort}) was not ready within 90s: {lastError}. "
+            + "Start one with ./scripts/broker.sh start, or install rabbitmq-server.");
+    }
+
+    internal ConnectionFactory ConnectionFactory(string virtualHost, string user, string password) => new()
+    {
+        HostName = "127.0.0.1",
+        Port = AmqpPort,
+        VirtualHost = virtualHost,
+        UserName = user,
+        Password = password,
+    };
+
+    static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class UsesBroker : ICollectionFixture<Broker>
+{
+    public const string Name = "broker";
+}

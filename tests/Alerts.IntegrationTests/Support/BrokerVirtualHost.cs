@@ -1,0 +1,103 @@
+using System.Text.Json;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Alerts.IntegrationTests.Support;
+
+/// <summary>A test's own virtual host: publishes as a plain AMQP client, and reads queues and topology back.</summary>
+public sealed class BrokerVirtualHost(Broker broker, string name, string user, string password) : IAsyncDisposable
+{
+    IConnection? _connection;
+
+    public string Name { get; } = name;
+
+    /// <summary>The settings a service reads from its environment to reach this virtual host.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["RabbitMq__Host"] = "127.0.0.1",
+        ["RabbitMq__Port"] = broker.AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RabbitMq__VirtualHost"] = name,
+        ["RabbitMq__Username"] = user,
+        ["RabbitMq__Password"] = password,
+    };
+
+    /// <summary>Publishes as any non-MassTransit client would: persistent, with publisher confirms.</summary>
+    public async Task PublishAsync(string routingKey, string body, string? contentType = "application/json", string exchange = "alerts")
+    {
+        await using var channel = await ChannelAsync(confirms: true);
+        var properties = new BasicProperties { Persistent = true, ContentType = contentType };
+        await channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, System.Text.Encoding.UTF8.GetBytes(body));
+    }
+
+    /// <summary>Messages ready in a queue and consumers attached, as the broker counts them now (0, 0 if it does not exist).</summary>
+    public async Task<(uint Messages, uint Consumers)> QueueAsync(string queue)
+    {
+        await using var channel = await ChannelAsync(confirms: false);
+        try
+        {
+            var declared = await channel.QueueDeclarePassiveAsync(queue);
+            return (declared.MessageCount, declared.ConsumerCount);
+        }
+        catch (OperationInterruptedException missing) when (missing.ShutdownReason?.ReplyCode == 404)
+        {
+            return (0, 0);
+        }
+    }
+
+    public async Task WaitForConsumersAsync(string queue, int consumers) =>
+        await Eventually.HoldsAsync(async () => (await QueueAsync(queue)).Consumers >= consumers,
+            TimeSpan.FromSeconds(30), $"{consumers} consumer(s) on queue '{queue}'");
+
+    public async Task WaitForMessagesAsync(string queue, int messages) =>
+        await Eventually.HoldsAsync(async () => (await QueueAsync(queue)).Messages >= messages,
+            TimeSpan.FromSeconds(30), $"{messages} message(s) in queue '{queue}'");
+
+    /// <summary>Waits until the broker holds no message of a queue, ready or unacknowledged: every delivery was settled.</summary>
+    public async Task WaitUntilSettledAsync(params string[] queues)
+    {
+        foreach (var queue in queues)
+        {
+            await Eventually.HoldsAsync(async () =>
+            {
+                var (ready, _) = await QueueAsync(queue);
+                var stats = await broker.GetAsync($"queues/{Uri.EscapeDataString(Name)}/{queue}");
+                return ready == 0 && stats.TryGetProperty("messages", out var total) && total.GetInt64() == 0;
+            }, TimeSpan.FromSeconds(30), $"queue '{queue}' settled");
+        }
+    }
+
+    /// <summary>Takes every message out of a queue (an error queue, say) to look at.</summary>
+    public async Task<IReadOnlyList<BasicGetResult>> DrainAsync(string queue)
+    {
+        await using var channel = await ChannelAsync(confirms: false);
+        var messages = new List<BasicGetResult>();
+        while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+        {
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+
+    public Task<JsonElement> ExchangeAsync(string exchange) => broker.GetAsync($"exchanges/{Uri.EscapeDataString(Name)}/{exchange}");
+
+    public Task<JsonElement> QueueDetailsAsync(string queue) => broker.GetAsync($"queues/{Uri.EscapeDataString(Name)}/{queue}");
+
+    public Task<JsonElement> BindingsAsync() => broker.GetAsync($"bindings/{Uri.EscapeDataString(Name)}");
+
+    async Task<IChannel> ChannelAsync(bool confirms)
+    {
+        _connection ??= await broker.ConnectionFactory(Name, user, password).CreateConnectionAsync();
+        return await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: confirms));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+
+        await broker.DeleteAsync($"vhosts/{Uri.EscapeDataString(Name)}");
+    }
+}

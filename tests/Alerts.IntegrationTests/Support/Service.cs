@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Alerts.IntegrationTests.Support;
+
+/// <summary>
+/// Runs one of the project's programs as a real process, configured by environment variables only,
+/// as an operator would run it, and keeps what it prints for the test to read.
+/// </summary>
+public sealed class Service : IAsyncDisposable
+{
+    readonly Process _process;
+    readonly ConcurrentQueue<string> _output = new();
+
+    Service(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(program)!,
+        };
+        start.ArgumentList.Add(program);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        _process.OutputDataReceived += (_, line) => Keep("out", line.Data);
+        _process.ErrorDataReceived += (_, line) => Keep("err", line.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public IReadOnlyCollection<string> Output => _output;
+
+    public IEnumerable<string> StandardError => _output.Where(line => line.StartsWith("err: ", StringComparison.Ordinal)).Select(line => line[5..]);
+
+    public IEnumerable<string> StandardOutput => _output.Where(line => line.StartsWith("out: ", StringComparison.Ordinal)).Select(line => line[5..]);
+
+    /// <summary>The route a consumer serves, as its Alerts__Serve says.</summary>
+    public string? Route { get; private init; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts a consumer; it serves the routes named in <paramref name="serve"/> (all when null).</summary>
+    public static Service Consumer(BrokerVirtualHost broker, int smtpPort, string? serve, params (string Name, string Value)[] settings)
+    {
+        var environment = new Dictionary<string, string>(broker.Settings)
+        {
+            ["Smtp__Host"] = "127.0.0.1",
+            ["Smtp__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smtp__Security"] = "None",
+            ["Alerts__Serve"] = serve ?? "",
+        };
+        foreach (var (name, value) in settings)
+        {
+            environment[name] = value;
+        }
+
+        return new Service(Program("Alerts.Consumer"), [], environment) { Route = serve };
+    }
+
+    /// <summary>Runs the producer command line to its end.</summary>
+    public static async Task<Service> ProduceAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var producer = new Service(Program("Alerts.Producer"), arguments, environment);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await producer._process.WaitForExitAsync(deadline.Token);
+        producer._process.WaitForExit(); // flushes the redirected output
+        return producer;
+    }
+
+    public async Task<TimeSpan> WaitForExitAsync(TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        _process.WaitForExit();
+        return watch.Elapsed;
+    }
+
+    public int Count(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
+
+    public override string ToString() => string.Join(Environment.NewLine, _output);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    void Keep(string stream, string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue($"{stream}: {line}");
+        }
+    }
+
+    /// <summary>The program as the build left it: src/NAME/bin/CONFIGURATION/net10.0/NAME.dll, beside this test's own build.</summary>
+    static string Program(string name)
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory); // tests/X/bin/CONFIGURATION/net10.0/
+        var configuration = testOutput.Parent!.Name;
+        var root = testOutput;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Alerts.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var program = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Alerts.sln not found above the test output"),
+            "src", name, "bin", configuration, "net10.0", $"{name}.dll");
+        return File.Exists(program) ? program : throw new FileNotFoundException($"build {name} first (dotnet build Alerts.sln)", program);
+    }
+}
