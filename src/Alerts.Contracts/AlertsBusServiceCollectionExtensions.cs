@@ -16,10 +16,7 @@ public static class AlertsBusServiceCollectionExtensions
         Action<IBusRegistrationConfigurator>? registerConsumers = null,
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureEndpoints = null)
     {
-        services.AddOptions<RabbitMqOptions>()
-            .BindConfiguration(RabbitMqOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedSettings<RabbitMqOptions>(RabbitMqOptions.SectionName);
 
         services.AddMassTransit(bus =>
         {

@@ -61,9 +61,11 @@ static async Task<int> PublishAsync(string routingKeyText, string text, string? 
     using var host = builder.Build();
     using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     deadline.CancelAfter(timeout);
+    var started = false;
     try
     {
         await host.StartAsync(deadline.Token);
+        started = true;
         await using var scope = host.Services.CreateAsyncScope();
         var alert = await scope.ServiceProvider.GetRequiredService<AlertPublisher>().PublishAsync(routingKey, text, source, deadline.Token);
         Console.WriteLine($"sent {routingKey} {JsonSerializer.Serialize(alert)}");
@@ -80,12 +82,15 @@ static async Task<int> PublishAsync(string routingKeyText, string text, string? 
     }
     catch (Exception failure) when (failure is MassTransitException or RabbitMQ.Client.Exceptions.RabbitMQClientException)
     {
-        return Fail(1, $"publish failed: {failure.Message}");
+        return Fail(1, $"not published: {failure.Message}");
     }
     finally
     {
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await host.StopAsync(stopping.Token);
+        if (started)
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await host.StopAsync(stopping.Token);
+        }
     }
 }
 

@@ -36,15 +36,9 @@ public static class AlertRoutingServiceCollectionExtensions
     public static IServiceCollection AddAlertMailing(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<AlertsOptions>()
-            .BindConfiguration(AlertsOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedSettings<AlertsOptions>(AlertsOptions.SectionName);
         services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
-        services.AddOptions<SmtpOptions>()
-            .BindConfiguration(SmtpOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedSettings<SmtpOptions>(SmtpOptions.SectionName);
         services.AddSingleton<AlertMailer>();
         services.AddReceiveObserver<ParkedAlertLogger>();
         return services;

@@ -1,0 +1,90 @@
+using Alerts.IntegrationTests.Support;
+
+namespace Alerts.IntegrationTests;
+
+[Collection(UsesBroker.Name)]
+public sealed class When_the_producer_is_run_from_the_command_line(Broker broker)
+{
+    [Theory]
+    [InlineData("critical", "x", "not SEVERITY.TYPE")]
+    [InlineData("urgent.db", "x", "severity 'urgent'")]
+    [InlineData("critical*", "x", "not SEVERITY.TYPE")]
+    [InlineData("critical.db", " ", "the message (-m) is empty")]
+    public async Task Should_refuse_bad_input_in_one_line_and_publish_nothing(string routingKey, string message, string error)
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical");
+
+        await using var producer = await Service.ProduceAsync(routes.Broker.Settings, "-r", routingKey, "-m", message);
+
+        Assert.Equal(2, producer.ExitCode);
+        var line = Assert.Single(producer.StandardError);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(error, line, StringComparison.Ordinal);
+        Assert.Empty(producer.StandardOutput);
+        await routes.Broker.WaitUntilSettledAsync("critical");
+        Assert.Empty(routes.Sink.Accepted);
+    }
+
+    [Fact]
+    public async Task Should_give_up_on_an_unreachable_broker_within_its_timeout()
+    {
+        var nobody = new Dictionary<string, string>
+        {
+            ["RabbitMq__Host"] = "127.0.0.1",
+            ["RabbitMq__Port"] = "1", // nothing listens on port 1
+            ["RabbitMq__Username"] = "alert_user",
+            ["RabbitMq__Password"] = "unused",
+        };
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await using var producer = await Service.ProduceAsync(nobody, "-r", "critical.db", "-m", "database down", "--timeout", "3");
+
+        Assert.Equal(1, producer.ExitCode);
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(20));
+        var line = Assert.Single(producer.StandardError);
+        Assert.Contains("not published", line, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:1", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_name_a_missing_setting()
+    {
+        await using var producer = await Service.ProduceAsync(
+            new Dictionary<string, string> { ["RabbitMq__Password"] = "" }, "-r", "critical.db", "-m", "database down");
+
+        Assert.Equal(2, producer.ExitCode);
+        Assert.Contains("RabbitMq:Password is required", Assert.Single(producer.StandardError), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_exit_zero_once_the_broker_confirmed_and_the_alert_arrives()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical");
+
+        await using var producer = await Service.ProduceAsync(routes.Broker.Settings, "-r", "critical.db", "-m", "line one\nline two: é ü 日本");
+
+        Assert.Equal(0, producer.ExitCode);
+        var mail = Assert.Single(await routes.Sink.WaitForAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Contains("line one\nline two: é ü 日本", (mail.TextBody ?? "").ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+}
+
+[Collection(UsesBroker.Name)]
+public sealed class When_the_consumer_is_misconfigured(Broker broker)
+{
+    [Theory]
+    [InlineData("Smtp__Host", "", "Smtp:Host is required")]
+    [InlineData("Alerts__Serve", "pager", "Alerts:Serve names route 'pager'")]
+    [InlineData("Alerts__Routes__critical__Bindings__0", "critical*", "Alerts:Routes:critical:Bindings 'critical*'")]
+    public async Task Should_stop_at_start_with_one_line_naming_the_setting(string name, string value, string error)
+    {
+        await using var virtualHost = await broker.CreateVirtualHostAsync();
+        await using var consumer = Service.Consumer(virtualHost, smtpPort: 2525, serve: null, (name, value));
+
+        await consumer.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, consumer.ExitCode);
+        var line = Assert.Single(consumer.StandardError);
+        Assert.Contains(error, line, StringComparison.Ordinal);
+    }
+}
