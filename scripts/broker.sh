@@ -3,7 +3,7 @@
 # with its data under .local/rabbitmq and a dedicated alert_user on the 'alerts' virtual host, like the book's.
 set -euo pipefail
 
-usage() { echo "usage: $0 install|start|stop|status|env" >&2; exit 2; }
+usage() { echo "usage: $0 install|start|stop|status|queues|env" >&2; exit 2; }
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${ALERTS_LOCAL_DIR:-$root/.local}/rabbitmq"
@@ -110,6 +110,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
+  queues) ctl -q list_queues -p "$vhost" name messages consumers ;;
   env) write_env ;;
   *) usage ;;
 esac

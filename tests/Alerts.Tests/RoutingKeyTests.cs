@@ -48,3 +48,14 @@ public sealed class When_parsing_a_routing_key
         Assert.Equal(RoutingKey.Parse("critical.rate_limit"), RoutingKey.Create(Severity.Critical, "rate_limit"));
     }
 }
+
+public sealed class When_the_solution_is_restored
+{
+    [Fact]
+    public void Should_run_on_the_apache_licensed_masstransit_8()
+    {
+        // MassTransit 9 is a commercial product: a restore that drifts to it is a defect.
+        Assert.Equal(8, typeof(MassTransit.IBus).Assembly.GetName().Version?.Major);
+        Assert.Equal(8, typeof(MassTransit.RabbitMqBusFactoryConfiguratorExtensions).Assembly.GetName().Version?.Major);
+    }
+}

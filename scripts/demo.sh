@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The main job, end to end on this machine: starts the broker and the SMTP sink if needed, runs the critical and
+# rate-limit consumers as two processes, publishes the book's four alerts, and checks each team got exactly its mail.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+local_dir="${ALERTS_LOCAL_DIR:-$root/.local}"
+web="http://127.0.0.1:${ALERTS_SMTP_WEB_PORT:-5080}"
+logs="$local_dir/demo"
+mkdir -p "$logs"
+
+command -v jq >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+
+./scripts/broker.sh start
+./scripts/smtp-sink.sh start
+# shellcheck source=/dev/null
+source "$local_dir/broker.env"
+# shellcheck source=/dev/null
+source "$local_dir/smtp.env"
+
+echo "building…"
+dotnet build Alerts.sln -c Release -nologo > "$logs/build.log" 2>&1 || { cat "$logs/build.log" >&2; exit 1; }
+consumer="src/Alerts.Consumer/bin/Release/net10.0/Alerts.Consumer.dll"
+producer="src/Alerts.Producer/bin/Release/net10.0/Alerts.Producer.dll"
+
+consumer_pids=()
+stop_consumers() { for pid in "${consumer_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop_consumers EXIT
+
+# A clean mailbox, so what is counted is this run's mail only.
+curl -fsS -X DELETE "$web/api/messages/*" >/dev/null
+
+for route in critical rate_limit; do
+  Alerts__Serve="$route" dotnet "$consumer" > "$logs/$route-consumer.log" 2>&1 &
+  consumer_pids+=("$!")
+done
+
+consumers_on() { ./scripts/broker.sh queues | awk -v queue="$1" '$1 == queue { print $3 }'; }
+for route in critical rate_limit; do
+  for _ in $(seq 1 60); do [[ "$(consumers_on "$route")" -ge 1 ]] && break; sleep 0.5; done
+  [[ "$(consumers_on "$route")" -ge 1 ]] || { echo "the $route consumer did not start; see $logs/$route-consumer.log" >&2; exit 1; }
+done
+echo "consumers running: critical (pid ${consumer_pids[0]}), rate_limit (pid ${consumer_pids[1]}); logs in $logs"
+
+echo
+echo "publishing the book's alerts:"
+for routing_key in critical.mywebapp critical.rate_limit warning.rate_limit info.mywebapp; do
+  dotnet "$producer" -r "$routing_key" -m "Demo alert for $routing_key" --source demo | cut -c1-110
+done
+
+# The routing matrix of MISSION.md: routing key -> recipient.
+expected="$(printf '%s\n' \
+  "critical.mywebapp ops@example.com" \
+  "critical.rate_limit api@example.com" \
+  "critical.rate_limit ops@example.com" \
+  "warning.rate_limit api@example.com" | sort)"
+expected_count="$(wc -l <<< "$expected")"
+
+mail_count() { curl -fsS "$web/api/messages?pageSize=1" | jq '.rowCount'; }
+for _ in $(seq 1 60); do [[ "$(mail_count)" -ge "$expected_count" ]] && break; sleep 0.5; done
+# Then wait until the broker holds nothing in either queue, so a late, unexpected mail would be counted too.
+for _ in $(seq 1 60); do
+  [[ "$(./scripts/broker.sh queues | awk '$1 == "critical" || $1 == "rate_limit" { sum += $2 } END { print sum + 0 }')" == "0" ]] && break
+  sleep 0.5
+done
+
+delivered="$(curl -fsS "$web/api/messages?pageSize=1000" | jq -r '.results[].id' | while read -r id; do
+  curl -fsS "$web/api/messages/$id" | jq -r '[(.headers[] | select(.name == "X-Alert-Routing-Key") | .value), .deliveredTo[0], .subject] | @tsv'
+done | sort)"
+
+echo
+echo "mail delivered (routing key, to, subject):"
+awk -F'\t' '{ printf "  %-22s %-18s %s\n", $1, $2, $3 }' <<< "$delivered"
+echo
+echo "read them in the sink's web UI: $web"
+echo "broker management UI: http://127.0.0.1:${ALERTS_MANAGEMENT_PORT:-15672} (user $RabbitMq__Username, password in $local_dir/broker.env)"
+
+if [[ "$(cut -f1,2 <<< "$delivered" | tr '\t' ' ')" == "$expected" ]]; then
+  echo "OK: every expected mail arrived, and no other (info.mywebapp is routed nowhere)"
+else
+  echo "FAILED: expected exactly:" >&2
+  sed 's/^/  /' <<< "$expected" >&2
+  exit 1
+fi

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs RabbitMQ from Debian's packages when missing, builds once
+# (warnings are errors), runs each test project, and ends with one line of totals across all of them.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+configuration="${CONFIGURATION:-Release}"
+results="$root/.local/test-results"
+
+# The integration tests start their own broker from this package, on free loopback ports.
+./scripts/broker.sh install
+
+dotnet build Alerts.sln -c "$configuration" -nologo -clp:ErrorsOnly
+
+rm -rf "$results"
+status=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  echo "== $name"
+  dotnet test "$project" -c "$configuration" --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
+  if [[ ! -s "$results/$name.trx" ]]; then
+    echo "$name left no results: it did not run to its end" >&2
+    status=1
+  fi
+done
+
+# Totals from every project's TRX report: <Counters total=".." passed=".." failed=".." notExecuted=".." …/>
+totals="$(cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*' | awk '
+  { for (i = 2; i <= NF; i++) { split($i, pair, "="); gsub(/"/, "", pair[2]); sum[pair[1]] += pair[2] } }
+  END { printf "%d %d %d", sum["passed"], sum["failed"] + sum["error"] + sum["timeout"] + sum["aborted"], sum["notExecuted"] }')" || true
+read -r passed failed skipped <<< "${totals:-0 0 0}"
+if [[ "$status" -ne 0 && "$failed" -eq 0 ]]; then failed=1; fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[[ "$failed" -eq 0 && "$status" -eq 0 ]]
