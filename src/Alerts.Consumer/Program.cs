@@ -1,18 +1,21 @@
-using Microsoft.Extensions.Options;
+using Alerts.Contracts;
 
 // Consumes the routes named in Alerts:Serve (all when empty) and mails each alert to its team.
-var builder = Host.CreateApplicationBuilder(args);
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    // appsettings.json ships beside the program, wherever it is started from.
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.Services.AddAlertsConsumer();
 
 using var host = builder.Build();
-try
+if (InvalidSettings.Check(host.Services) is { } invalid)
 {
-    await host.RunAsync();
-    return 0;
-}
-catch (OptionsValidationException invalid)
-{
-    // A bad setting stops the service at start, in one line that names the setting.
-    Console.Error.WriteLine($"error: invalid configuration: {string.Join("; ", invalid.Failures)}");
+    // A bad setting stops the service before anything starts, in one line that names the setting.
+    Console.Error.WriteLine($"error: {invalid}");
     return 2;
 }
+
+await host.RunAsync();
+return 0;

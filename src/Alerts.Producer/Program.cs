@@ -59,6 +59,11 @@ static async Task<int> PublishAsync(string routingKeyText, string text, string? 
     builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
 
     using var host = builder.Build();
+    if (InvalidSettings.Check(host.Services) is { } invalid)
+    {
+        return Fail(2, invalid);
+    }
+
     using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     deadline.CancelAfter(timeout);
     var started = false;
@@ -70,10 +75,6 @@ static async Task<int> PublishAsync(string routingKeyText, string text, string? 
         var alert = await scope.ServiceProvider.GetRequiredService<AlertPublisher>().PublishAsync(routingKey, text, source, deadline.Token);
         Console.WriteLine($"sent {routingKey} {JsonSerializer.Serialize(alert)}");
         return 0;
-    }
-    catch (OptionsValidationException invalid)
-    {
-        return Fail(2, string.Join("; ", invalid.Failures));
     }
     catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
     {

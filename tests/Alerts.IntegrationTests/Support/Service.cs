@@ -18,7 +18,8 @@ public sealed class Service : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(program)!,
+            // Anywhere but beside the program: it must find its own appsettings.json.
+            WorkingDirectory = Path.GetTempPath(),
         };
         start.ArgumentList.Add(program);
         foreach (var argument in arguments)

@@ -1,0 +1,32 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Contracts;
+
+/// <summary>Checks every setting registered for validation at start, and says what is wrong in one line.</summary>
+public static class InvalidSettings
+{
+    /// <returns>One line naming each bad setting, or null when all are valid.</returns>
+    public static string? Check(IServiceProvider services)
+    {
+        try
+        {
+            services.GetRequiredService<IStartupValidator>().Validate();
+            return null;
+        }
+        catch (Exception invalid) when (TryDescribe(invalid, out var description))
+        {
+            return description;
+        }
+    }
+
+    static bool TryDescribe(Exception exception, [NotNullWhen(true)] out string? description)
+    {
+        IEnumerable<Exception> failures = exception is AggregateException many ? many.InnerExceptions : [exception];
+        description = failures.All(failure => failure is OptionsValidationException)
+            ? "invalid configuration: " + string.Join("; ", failures.Cast<OptionsValidationException>().SelectMany(failure => failure.Failures))
+            : null;
+        return description is not null;
+    }
+}
