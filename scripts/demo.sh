@@ -10,7 +10,10 @@ web="http://127.0.0.1:${ALERTS_SMTP_WEB_PORT:-5080}"
 logs="$local_dir/demo"
 mkdir -p "$logs"
 
-command -v jq >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+# jq reads the sink's API; Debian's pika publishes as the book's Python producer does.
+if ! command -v jq >/dev/null || ! /usr/bin/python3 -c 'import pika' 2>/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends jq python3-pika >/dev/null
+fi
 
 ./scripts/broker.sh start
 ./scripts/smtp-sink.sh start
@@ -48,9 +51,12 @@ echo "publishing the book's alerts:"
 for routing_key in critical.mywebapp critical.rate_limit warning.rate_limit info.mywebapp; do
   dotnet "$producer" -r "$routing_key" -m "Demo alert for $routing_key" --source demo | cut -c1-110
 done
+echo "and the book's own form, a bare JSON string, from Python (examples/alert_producer.py, pika):"
+/usr/bin/python3 examples/alert_producer.py -r critical.mywebapp -m "Hacker at 10k req/s" --book-format
 
 # The routing matrix of MISSION.md: routing key -> recipient.
 expected="$(printf '%s\n' \
+  "critical.mywebapp ops@example.com" \
   "critical.mywebapp ops@example.com" \
   "critical.rate_limit api@example.com" \
   "critical.rate_limit ops@example.com" \
