@@ -24,9 +24,25 @@ public static class InvalidSettings
     static bool TryDescribe(Exception exception, [NotNullWhen(true)] out string? description)
     {
         IEnumerable<Exception> failures = exception is AggregateException many ? many.InnerExceptions : [exception];
-        description = failures.All(failure => failure is OptionsValidationException)
-            ? "invalid configuration: " + string.Join("; ", failures.Cast<OptionsValidationException>().SelectMany(failure => failure.Failures))
-            : null;
-        return description is not null;
+        var messages = new List<string>();
+        foreach (var failure in failures)
+        {
+            switch (failure)
+            {
+                case OptionsValidationException invalid:
+                    messages.AddRange(invalid.Failures);
+                    break;
+                // The configuration binder's own words name the setting: "Failed to convert configuration value 'x' at 'Smtp:Port' …".
+                case InvalidOperationException { InnerException: FormatException or ArgumentException } unconvertible:
+                    messages.Add(unconvertible.Message);
+                    break;
+                default:
+                    description = null;
+                    return false;
+            }
+        }
+
+        description = "invalid configuration: " + string.Join("; ", messages);
+        return true;
     }
 }

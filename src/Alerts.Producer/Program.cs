@@ -83,7 +83,8 @@ static async Task<int> PublishAsync(string routingKeyText, string text, string? 
     }
     catch (Exception failure) when (failure is MassTransitException or RabbitMQ.Client.Exceptions.RabbitMQClientException)
     {
-        return Fail(1, $"not published: {failure.Message}");
+        var cause = failure.GetBaseException().Message;
+        return Fail(1, $"not published: {failure.Message}{(cause == failure.Message ? "" : $" ({cause})")}");
     }
     finally
     {

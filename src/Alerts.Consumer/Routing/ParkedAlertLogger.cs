@@ -17,7 +17,7 @@ public sealed partial class ParkedAlertLogger(ILogger<ParkedAlertLogger> logger)
 
     public Task ReceiveFault(ReceiveContext context, Exception exception)
     {
-        LogUnreadable(context.InputAddress.AbsolutePath.TrimStart('/'), context.TransportHeaders.Get<string>("message_id"), Reason(exception));
+        LogUnreadable(context.InputAddress.AbsolutePath.TrimStart('/'), context.TransportHeaders.Get<string>("message_id") ?? "(no id)", Reason(exception));
         return Task.CompletedTask;
     }
 
@@ -37,5 +37,5 @@ public sealed partial class ParkedAlertLogger(ILogger<ParkedAlertLogger> logger)
     partial void LogParked(string queue, Guid? messageId, string reason);
 
     [LoggerMessage(LogLevel.Error, "Parked an unreadable message {MessageId} from {Queue} in its error queue: {Reason}")]
-    partial void LogUnreadable(string queue, string? messageId, string reason);
+    partial void LogUnreadable(string queue, string messageId, string reason);
 }
