@@ -1,21 +1,81 @@
+using System.CommandLine;
+using Alerts.Consumer.Replay;
+using Alerts.Consumer.Routing;
 using Alerts.Contracts;
+using Microsoft.Extensions.Options;
 
-// Consumes the routes named in Alerts:Serve (all when empty) and mails each alert to its team.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-{
-    Args = args,
-    // appsettings.json ships beside the program, wherever it is started from.
-    ContentRootPath = AppContext.BaseDirectory,
-});
-builder.Services.AddAlertsConsumer();
+// Without a command: the worker, consuming the routes named in Alerts:Serve (all when empty).
+// `replay ROUTE [--count N]`: moves parked alerts from the route's error queue back to its queue.
+var root = new RootCommand("Consumes routed alerts and e-mails each to its team.") { TreatUnmatchedTokensAsErrors = false };
+root.SetAction((parseResult, cancellationToken) => RunAsync([.. parseResult.UnmatchedTokens], cancellationToken));
 
-using var host = builder.Build();
-if (InvalidSettings.Check(host.Services) is { } invalid)
+var route = new Argument<string>("route") { Description = "The route whose error queue to replay, as named under Alerts:Routes" };
+var count = new Option<int?>("--count") { Description = "Replay at most this many alerts (default: all parked when the replay begins)" };
+var replay = new Command("replay", "Moves parked alerts from a route's error queue back to its queue, once the cause is fixed.") { route, count };
+replay.SetAction((parseResult, cancellationToken) =>
+    ReplayAsync(parseResult.GetRequiredValue(route), parseResult.GetValue(count), cancellationToken));
+root.Subcommands.Add(replay);
+
+return await root.Parse(args).InvokeAsync();
+
+static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
 {
-    // A bad setting stops the service before anything starts, in one line that names the setting.
-    Console.Error.WriteLine($"error: {invalid}");
-    return 2;
+    using var host = Build(args, services => services.AddAlertsConsumer());
+    if (InvalidSettings.Check(host.Services) is { } invalid)
+    {
+        return Fail(invalid);
+    }
+
+    await host.RunAsync(cancellationToken);
+    return 0;
 }
 
-await host.RunAsync();
-return 0;
+static async Task<int> ReplayAsync(string routeName, int? count, CancellationToken cancellationToken)
+{
+    using var host = Build([], services => services.AddAlertsReplay());
+    if (InvalidSettings.Check(host.Services) is { } invalid)
+    {
+        return Fail(invalid);
+    }
+
+    if (count is < 1)
+    {
+        return Fail("--count must be at least 1");
+    }
+
+    var routes = host.Services.GetRequiredService<IOptions<AlertsOptions>>().Value.Routes;
+    if (!routes.TryGetValue(routeName, out var replayed))
+    {
+        return Fail($"no route '{routeName}' in Alerts:Routes ({string.Join(", ", routes.Keys)})");
+    }
+
+    try
+    {
+        var moved = await host.Services.GetRequiredService<ErrorQueueReplay>().ReplayAsync(replayed.Queue, count, cancellationToken);
+        Console.WriteLine($"moved {moved} parked alert(s) from {replayed.Queue}_error back to {replayed.Queue}");
+        return 0;
+    }
+    catch (Exception failure) when (failure is RabbitMQ.Client.Exceptions.RabbitMQClientException or System.Net.Sockets.SocketException)
+    {
+        return Fail($"replay stopped: {failure.GetBaseException().Message}; what was not moved is still in {replayed.Queue}_error");
+    }
+}
+
+static IHost Build(string[] args, Action<IServiceCollection> addServices)
+{
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+    {
+        Args = args,
+        // appsettings.json ships beside the program, wherever it is started from.
+        ContentRootPath = AppContext.BaseDirectory,
+    });
+    addServices(builder.Services);
+    return builder.Build();
+}
+
+// A bad setting or argument stops the program before anything starts, in one line that names it.
+static int Fail(string message)
+{
+    Console.Error.WriteLine($"error: {message}");
+    return 2;
+}

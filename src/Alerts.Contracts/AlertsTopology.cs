@@ -20,6 +20,14 @@ public static class AlertsTopology
             host.Username(broker.Username);
             host.Password(broker.Password);
             host.PublisherConfirmation = true;
+            if (broker.UseTls)
+            {
+                host.UseSsl(tls =>
+                {
+                    tls.ServerName = broker.Host;
+                    tls.Protocol = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                });
+            }
         });
 
         // Any AMQP client can read what we publish, and we read plain JSON (or the book's bare string)

@@ -21,4 +21,7 @@ public sealed class RabbitMqOptions
 
     [Required(ErrorMessage = "RabbitMq:Password is required")]
     public string Password { get; set; } = "";
+
+    /// <summary>AMQPS: TLS 1.2 or 1.3 to the broker (usually on port 5671), the certificate checked against <see cref="Host"/>.</summary>
+    public bool UseTls { get; set; }
 }

@@ -1,4 +1,5 @@
 using Alerts.Consumer.Mail;
+using Alerts.Consumer.Replay;
 using Alerts.Consumer.Routing;
 using Alerts.Contracts;
 using MassTransit;
@@ -22,6 +23,11 @@ public static class AlertRoutingServiceCollectionExtensions
                     {
                         rabbit.ReceiveEndpoint(route.Queue, (IRabbitMqReceiveEndpointConfigurator endpoint) =>
                         {
+                            if (alerts.QueueType == QueueType.Quorum)
+                            {
+                                endpoint.SetQuorumQueue();
+                            }
+
                             endpoint.PrefetchCount = alerts.PrefetchCount;
                             endpoint.ConcurrentMessageLimit = alerts.ConcurrentMessageLimit;
                             // A failed alert is kept in the route's error queue; nobody subscribes to Fault<Alert>.
@@ -32,12 +38,27 @@ public static class AlertRoutingServiceCollectionExtensions
                     }
                 });
 
+    /// <summary>Adds the error-queue replay, with the routes and broker settings it needs.</summary>
+    public static IServiceCollection AddAlertsReplay(this IServiceCollection services)
+    {
+        services.AddAlertRoutes();
+        services.AddValidatedSettings<RabbitMqOptions>(RabbitMqOptions.SectionName);
+        services.AddSingleton<ErrorQueueReplay>();
+        return services;
+    }
+
+    static IServiceCollection AddAlertRoutes(this IServiceCollection services)
+    {
+        services.AddValidatedSettings<AlertsOptions>(AlertsOptions.SectionName);
+        services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
+        return services;
+    }
+
     /// <summary>Adds the routes and the mailer, validated at start; the bus is added separately.</summary>
     public static IServiceCollection AddAlertMailing(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddValidatedSettings<AlertsOptions>(AlertsOptions.SectionName);
-        services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
+        services.AddAlertRoutes();
         services.AddValidatedSettings<SmtpOptions>(SmtpOptions.SectionName);
         services.AddSingleton<AlertMailer>();
         services.AddReceiveObserver<ParkedAlertLogger>();

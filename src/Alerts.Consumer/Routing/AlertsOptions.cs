@@ -25,6 +25,10 @@ public sealed class AlertsOptions
     [Range(1, 1_000, ErrorMessage = "Alerts:ConcurrentMessageLimit must be between 1 and 1000")]
     public int ConcurrentMessageLimit { get; set; } = 8;
 
+    /// <summary>Quorum queues (the default) are replicated and fsynced; classic queues suit a single broker only.</summary>
+    [EnumDataType(typeof(QueueType), ErrorMessage = "Alerts:QueueType must be Quorum or Classic")]
+    public QueueType QueueType { get; set; } = QueueType.Quorum;
+
     public RetryOptions Retry { get; set; } = new();
 
     public IEnumerable<string> ServedRouteNames() =>
@@ -34,6 +38,12 @@ public sealed class AlertsOptions
 
     public IEnumerable<(string Name, RouteOptions Route)> ServedRoutes() =>
         ServedRouteNames().Select(name => (name, Routes[name]));
+}
+
+public enum QueueType
+{
+    Quorum,
+    Classic,
 }
 
 public sealed class RouteOptions
@@ -50,17 +60,18 @@ public sealed class RouteOptions
 }
 
 /// <summary>
-/// How a failed send is retried before the alert is parked in the route's error queue.
-/// Retries happen in the consumer while the alert stays unacknowledged on the broker, so a crash
-/// mid-retry hands the alert back to the queue: Debian's broker lacks the delayed-message plugin
-/// that MassTransit's delayed redelivery needs.
+/// How a failed send is retried before the alert is parked in the route's error queue: by default
+/// 10 retries, 1 s doubling up to 60 s, about five minutes in all, so a mail server restart or a short
+/// outage heals without an operator. Retries happen in the consumer while the alert stays
+/// unacknowledged on the broker, so a crash mid-retry hands the alert back to the queue; Debian's broker
+/// lacks the delayed-message plugin that MassTransit's delayed redelivery would need.
 /// </summary>
 public sealed class RetryOptions
 {
     [Range(0, 100, ErrorMessage = "Alerts:Retry:Limit must be between 0 and 100")]
-    public int Limit { get; set; } = 5;
+    public int Limit { get; set; } = 10;
 
     public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public TimeSpan MaxInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxInterval { get; set; } = TimeSpan.FromSeconds(60);
 }

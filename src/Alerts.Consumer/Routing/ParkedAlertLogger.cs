@@ -11,6 +11,12 @@ public sealed partial class ParkedAlertLogger(ILogger<ParkedAlertLogger> logger)
     public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
         where T : class
     {
+        if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the alert goes back to its queue unacknowledged, not to the error queue.
+            return Task.CompletedTask;
+        }
+
         LogParked(context.ReceiveContext.InputAddress.AbsolutePath.TrimStart('/'), context.MessageId, Reason(exception));
         return Task.CompletedTask;
     }
