@@ -17,7 +17,7 @@ public sealed partial class ParkedAlertLogger(ILogger<ParkedAlertLogger> logger)
             return Task.CompletedTask;
         }
 
-        LogParked(context.ReceiveContext.InputAddress.AbsolutePath.TrimStart('/'), context.MessageId, Reason(exception));
+        LogParked(context.ReceiveContext.InputAddress.AbsolutePath.TrimStart('/'), context.MessageId?.ToString() ?? "(no id)", Reason(exception));
         return Task.CompletedTask;
     }
 
@@ -40,7 +40,7 @@ public sealed partial class ParkedAlertLogger(ILogger<ParkedAlertLogger> logger)
         : exception.Message;
 
     [LoggerMessage(LogLevel.Error, "Parked alert {MessageId} from {Queue} in its error queue: {Reason}")]
-    partial void LogParked(string queue, Guid? messageId, string reason);
+    partial void LogParked(string queue, string messageId, string reason);
 
     [LoggerMessage(LogLevel.Error, "Parked an unreadable message {MessageId} from {Queue} in its error queue: {Reason}")]
     partial void LogUnreadable(string queue, string messageId, string reason);

@@ -19,17 +19,27 @@ public sealed class Broker : IAsyncLifetime
     const string TestUser = "alerts_test";
     const string TestPassword = "alerts-test-password";
 
+    readonly Dictionary<string, string> _serverEnvironment = [];
     Process? _server;
     string? _dataFolder;
+    bool _isPrivate;
     HttpClient _management = null!;
 
     public int AmqpPort { get; private set; }
 
     public int ManagementPort { get; private set; }
 
+    /// <summary>A broker of the caller's own, always started here, that it may stop and start again.</summary>
+    public static async Task<Broker> StartPrivateAsync()
+    {
+        var broker = new Broker { _isPrivate = true };
+        await broker.InitializeAsync();
+        return broker;
+    }
+
     public async Task InitializeAsync()
     {
-        if (Environment.GetEnvironmentVariable("ALERTS_TEST_AMQP_PORT") is { Length: > 0 } amqpPort)
+        if (!_isPrivate && Environment.GetEnvironmentVariable("ALERTS_TEST_AMQP_PORT") is { Length: > 0 } amqpPort)
         {
             AmqpPort = int.Parse(amqpPort, System.Globalization.CultureInfo.InvariantCulture);
             ManagementPort = int.Parse(Environment.GetEnvironmentVariable("ALERTS_TEST_MANAGEMENT_PORT") ?? "15672", System.Globalization.CultureInfo.InvariantCulture);
@@ -44,6 +54,22 @@ public sealed class Broker : IAsyncLifetime
         _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(admin)));
         await WaitUntilReadyAsync();
         await PutAsync($"users/{TestUser}", new { password = TestPassword, tags = "" });
+    }
+
+    /// <summary>Stops the broker as an operator would (SIGTERM: a clean shutdown); its data stays.</summary>
+    public async Task StopAsync()
+    {
+        var server = _server ?? throw new InvalidOperationException("only a broker started here can be stopped");
+        await Signals.TerminateAsync(server, TimeSpan.FromSeconds(60));
+        server.Dispose();
+        _server = null;
+    }
+
+    /// <summary>Starts a stopped broker again, on the same ports with the same data.</summary>
+    public async Task StartAgainAsync()
+    {
+        LaunchServer();
+        await WaitUntilReadyAsync();
     }
 
     public async Task DisposeAsync()
@@ -106,19 +132,22 @@ public sealed class Broker : IAsyncLifetime
             """);
         File.WriteAllText(Path.Combine(_dataFolder, "enabled_plugins"), "[rabbitmq_management].");
 
+        _serverEnvironment["HOME"] = _dataFolder;
+        _serverEnvironment["RABBITMQ_NODENAME"] = $"alerts-test-{AmqpPort}@localhost";
+        _serverEnvironment["RABBITMQ_NODE_PORT"] = AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _serverEnvironment["RABBITMQ_DIST_PORT"] = FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _serverEnvironment["RABBITMQ_CONFIG_FILE"] = Path.Combine(_dataFolder, "rabbitmq.conf");
+        _serverEnvironment["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(_dataFolder, "enabled_plugins");
+        _serverEnvironment["RABBITMQ_MNESIA_BASE"] = Path.Combine(_dataFolder, "mnesia");
+        _serverEnvironment["RABBITMQ_LOG_BASE"] = Path.Combine(_dataFolder, "log");
+        _serverEnvironment["ERL_EPMD_ADDRESS"] = "127.0.0.1";
+        LaunchServer();
+    }
+
+    void LaunchServer()
+    {
         var start = new ProcessStartInfo($"{RabbitBin}/rabbitmq-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in new Dictionary<string, string>
-        {
-            ["HOME"] = _dataFolder,
-            ["RABBITMQ_NODENAME"] = $"alerts-test-{AmqpPort}@localhost",
-            ["RABBITMQ_NODE_PORT"] = AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RABBITMQ_DIST_PORT"] = FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RABBITMQ_CONFIG_FILE"] = Path.Combine(_dataFolder, "rabbitmq.conf"),
-            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(_dataFolder, "enabled_plugins"),
-            ["RABBITMQ_MNESIA_BASE"] = Path.Combine(_dataFolder, "mnesia"),
-            ["RABBITMQ_LOG_BASE"] = Path.Combine(_dataFolder, "log"),
-            ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
-        })
+        foreach (var (name, value) in _serverEnvironment)
         {
             start.Environment[name] = value;
         }

@@ -29,6 +29,18 @@ public sealed class BrokerVirtualHost(Broker broker, string name, string user, s
         await channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, System.Text.Encoding.UTF8.GetBytes(body));
     }
 
+    /// <summary>Publishes one plain JSON alert per id on one channel, up to 100 awaiting their confirms at once.</summary>
+    public async Task PublishManyAsync(string routingKey, IEnumerable<Guid> ids)
+    {
+        await using var channel = await ChannelAsync(confirms: true);
+        var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
+        foreach (var batch in ids.Chunk(100))
+        {
+            await Task.WhenAll(batch.Select(id => channel.BasicPublishAsync("alerts", routingKey, mandatory: false, properties,
+                System.Text.Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","text":"alert {{id}}","source":"fault-test"}""")).AsTask()));
+        }
+    }
+
     /// <summary>Messages ready in a queue and consumers attached, as the broker counts them now (0, 0 if it does not exist).</summary>
     public async Task<(uint Messages, uint Consumers)> QueueAsync(string queue)
     {

@@ -38,7 +38,7 @@ public sealed class RunningRoutes : IAsyncDisposable
     {
         var consumer = Service.Consumer(Broker, Sink.Port, route, settings);
         _consumers.Add(consumer);
-        var expected = _consumers.Count(existing => existing.Route == route);
+        var expected = _consumers.Count(existing => existing.Route == route && !existing.HasExited);
         try
         {
             await Broker.WaitForConsumersAsync(route, expected);

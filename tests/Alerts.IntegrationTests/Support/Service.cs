@@ -92,6 +92,24 @@ public sealed class Service : IAsyncDisposable
         return watch.Elapsed;
     }
 
+    /// <summary>SIGTERM, as an orchestrator stops a container, and waits for the process to end.</summary>
+    public Task TerminateAsync(TimeSpan timeout) => Signals.TerminateAsync(_process, timeout);
+
+    /// <summary>SIGKILL: the process dies at once, with whatever it holds.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Runs the consumer's replay command to its end.</summary>
+    public static async Task<Service> ReplayAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var replay = new Service(Program("Alerts.Consumer"), ["replay", .. arguments], environment);
+        await replay.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return replay;
+    }
+
     public int Count(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
 
     public override string ToString() => string.Join(Environment.NewLine, _output);

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using MimeKit;
 using SmtpServer;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -11,29 +12,19 @@ namespace Alerts.Tests.Support;
 
 /// <summary>
 /// A real SMTP server on a free loopback port that keeps every mail it accepts. It can be told to
-/// refuse mail with a reply code, so tests see what the consumer does when the mail server says no.
+/// refuse mail with a reply code, and be stopped (connections refused) and started again on the
+/// same port, so tests see what the consumer does when the mail server says no or is down.
 /// </summary>
-public sealed class SmtpSink : MessageStore, IAsyncDisposable
+public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDisposable
 {
     readonly ConcurrentQueue<MimeMessage> _accepted = new();
-    readonly CancellationTokenSource _stopping = new();
-    readonly SmtpServer.SmtpServer _server;
-    readonly Task _running;
     readonly ConcurrentDictionary<ISessionContext, bool> _mailingSessions = new();
+    SmtpServer.SmtpServer? _server;
+    CancellationTokenSource? _stopping;
+    Task? _running;
     int _refused;
 
-    SmtpSink(int port)
-    {
-        Port = port;
-        var options = new SmtpServerOptionsBuilder()
-            .ServerName("localhost")
-            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, port)))
-            .Build();
-        var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(this);
-        _server = new SmtpServer.SmtpServer(options, services);
-        _running = _server.StartAsync(_stopping.Token);
-    }
+    SmtpSink(int port) => Port = port;
 
     public int Port { get; }
 
@@ -47,11 +38,57 @@ public sealed class SmtpSink : MessageStore, IAsyncDisposable
 
     public int Refused => Volatile.Read(ref _refused);
 
+    /// <summary>How many times each alert id was mailed (per recipient).</summary>
+    public Dictionary<Guid, int> MailsPerAlertId() => _accepted
+        .Select(mail => mail.Headers["X-Alert-Id"])
+        .OfType<string>()
+        .GroupBy(Guid.Parse)
+        .ToDictionary(mails => mails.Key, mails => mails.Count());
+
     public static async Task<SmtpSink> StartAsync()
     {
         var sink = new SmtpSink(FreeLoopbackPort());
-        await WaitUntilListeningAsync(sink.Port);
+        await sink.StartAgainAsync();
         return sink;
+    }
+
+    /// <summary>Listens again on the same port, keeping what was accepted before.</summary>
+    public async Task StartAgainAsync()
+    {
+        var options = new SmtpServerOptionsBuilder()
+            .ServerName("localhost")
+            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add((IMessageStore)this);
+        services.Add((IEndpointListenerFactory)this);
+        _stopping = new CancellationTokenSource();
+        _server = new SmtpServer.SmtpServer(options, services);
+        _running = _server.StartAsync(_stopping.Token);
+        await WaitUntilListeningAsync(Port);
+    }
+
+    /// <summary>Stops listening: from now on, connections are refused.</summary>
+    public async Task StopAsync()
+    {
+        if (_server is null)
+        {
+            return;
+        }
+
+        _server.Shutdown();
+        await _stopping!.CancelAsync();
+        try
+        {
+            await _running!.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (OperationCanceledException)
+        {
+            // The server ends by cancellation.
+        }
+
+        _stopping.Dispose();
+        _server = null;
     }
 
     public override Task<SmtpResponse> SaveAsync(
@@ -67,6 +104,47 @@ public sealed class SmtpSink : MessageStore, IAsyncDisposable
         using var stream = new MemoryStream(buffer.ToArray());
         _accepted.Enqueue(MimeMessage.Load(stream, cancellationToken));
         return Task.FromResult(SmtpResponse.Ok);
+    }
+
+    /// <summary>
+    /// Sets TCP_NODELAY on every connection: with Nagle on, a client that pipelines its commands
+    /// waits about 40 ms for every reply.
+    /// </summary>
+    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
+    {
+        var listener = new TcpListener(endpointDefinition.Endpoint);
+        listener.Start();
+        return new NoDelayListener(listener);
+    }
+
+    sealed class NoDelayListener(TcpListener listener) : IEndpointListener
+    {
+        public async Task<SmtpServer.IO.ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
+        {
+            var client = await listener.AcceptTcpClientAsync(cancellationToken);
+            client.NoDelay = true;
+            return new PlainPipe(client);
+        }
+
+        public void Dispose() => listener.Stop();
+    }
+
+    /// <summary>A connection without STARTTLS: the tests' mail never leaves loopback.</summary>
+    sealed class PlainPipe(TcpClient client) : SmtpServer.IO.ISecurableDuplexPipe
+    {
+        public System.IO.Pipelines.PipeReader Input { get; } = System.IO.Pipelines.PipeReader.Create(client.GetStream());
+
+        public System.IO.Pipelines.PipeWriter Output { get; } = System.IO.Pipelines.PipeWriter.Create(client.GetStream());
+
+        public bool IsSecure => false;
+
+        public System.Security.Authentication.SslProtocols SslProtocol => System.Security.Authentication.SslProtocols.None;
+
+        public Task UpgradeAsync(System.Security.Cryptography.X509Certificates.X509Certificate certificate,
+            System.Security.Authentication.SslProtocols protocols, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("the test SMTP sink offers no TLS");
+
+        public void Dispose() => client.Dispose();
     }
 
     /// <summary>Waits until at least <paramref name="count"/> mails were accepted, or fails at the deadline.</summary>
@@ -86,21 +164,7 @@ public sealed class SmtpSink : MessageStore, IAsyncDisposable
         return [.. _accepted];
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _server.Shutdown();
-        await _stopping.CancelAsync();
-        try
-        {
-            await _running.WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (OperationCanceledException)
-        {
-            // The server ends by cancellation.
-        }
-
-        _stopping.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     static int FreeLoopbackPort()
     {
@@ -111,7 +175,7 @@ public sealed class SmtpSink : MessageStore, IAsyncDisposable
 
     static async Task WaitUntilListeningAsync(int port)
     {
-        for (var attempt = 0; attempt < 100; attempt++)
+        for (var attempt = 0; attempt < 200; attempt++)
         {
             try
             {
@@ -121,7 +185,7 @@ public sealed class SmtpSink : MessageStore, IAsyncDisposable
             }
             catch (SocketException)
             {
-                await Task.Delay(20);
+                await Task.Delay(25);
             }
         }
 

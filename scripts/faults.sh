@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Injects the faults real deployments meet (killed consumers, a restarted broker, a dead mail server, hostile input)
+# into real processes on loopback, and prints per fault the alerts published, mailed, lost, duplicated and parked.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+report="$root/.local/faults.tsv"
+mkdir -p "$root/.local"
+rm -f "$report"
+
+./scripts/broker.sh install
+dotnet build Alerts.sln -c Release -nologo -clp:ErrorsOnly
+status=0
+ALERTS_FAULT_REPORT="$report" dotnet test tests/Alerts.IntegrationTests -c Release --no-build -nologo \
+  --filter "Category=Fault" --logger "console;verbosity=minimal" || status=1
+
+echo
+printf '| %-55s | %9s | %6s | %4s | %10s | %6s |\n' fault published mailed lost duplicated parked
+printf '| %-55s | %9s | %6s | %4s | %10s | %6s |\n' "$(printf -- '-%.0s' {1..55})" --------: -----: ---: ---------: -----:
+if [[ -s "$report" ]]; then
+  while IFS=$'\t' read -r fault published mailed lost duplicated parked; do
+    printf '| %-55s | %9s | %6s | %4s | %10s | %6s |\n' "$fault" "$published" "$mailed" "$lost" "$duplicated" "$parked"
+  done < "$report"
+fi
+exit "$status"

@@ -1,0 +1,202 @@
+using Alerts.IntegrationTests.Support;
+using SmtpServer.Protocol;
+
+namespace Alerts.IntegrationTests;
+
+/// <summary>
+/// Faults that real deployments meet, injected into real processes. Each publishes alerts with known ids and
+/// counts, at a real SMTP server, what was mailed: nothing confirmed may be lost.
+/// </summary>
+[Collection(UsesBroker.Name)]
+[Trait("Category", "Fault")]
+public sealed class When_faults_strike(Broker broker)
+{
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
+
+    [Fact]
+    public async Task A_consumer_killed_with_thousands_in_flight_loses_nothing()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical");
+        var ids = NewIds(3000);
+        await routes.Broker.PublishManyAsync("critical.load", ids);
+
+        await routes.Sink.WaitForAsync(500, Patience);
+        await routes.Consumers.Single().KillAsync();
+        var mailedBeforeRestart = routes.Sink.Accepted.Count;
+        await routes.AddConsumerAsync("critical");
+        await routes.Sink.WaitForAsync(ids.Count, Patience);
+        await routes.Broker.WaitUntilSettledAsync("critical");
+
+        var report = FaultReport.From("consumer killed (SIGKILL) mid-stream, restarted", ids, routes.Sink, await Parked(routes));
+        Assert.True(mailedBeforeRestart < ids.Count, "the consumer was killed before it had mailed everything");
+        report.Write();
+        Assert.Equal(0, report.Lost);
+        Assert.InRange(report.Duplicates, 0, 32); // at most the alerts the killed consumer held unacknowledged (Alerts:PrefetchCount)
+        Assert.Equal(0, report.Parked);
+    }
+
+    [Fact]
+    public async Task A_broker_restart_while_publishing_and_consuming_loses_nothing()
+    {
+        await using var ownBroker = await Broker.StartPrivateAsync();
+        await using var routes = await RunningRoutes.StartAsync(ownBroker, "critical");
+        await using var load = await AlertLoad.StartAsync(routes.Broker);
+
+        var publishing = load.PublishAsync("critical.load", count: 600, perSecond: 50);
+        await routes.Sink.WaitForAsync(100, Patience);
+        await ownBroker.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the broker stays down a while, as in a real restart
+        await ownBroker.StartAgainAsync();
+        await publishing;
+
+        await routes.Sink.WaitForAsync(load.Confirmed.Count, Patience);
+        await routes.Broker.WaitUntilSettledAsync("critical");
+        var report = FaultReport.From("broker stopped and started while publishing", [.. load.Confirmed], routes.Sink, await Parked(routes));
+        Assert.True(load.Confirmed.Count > 300, $"only {load.Confirmed.Count} publishes were confirmed");
+        report.Write();
+        Assert.Equal(0, report.Lost);
+        Assert.InRange(report.Duplicates, 0, 32);
+        Assert.Equal(0, report.Parked);
+        Assert.False(routes.Consumers.Single().HasExited, "the consumer rode out the restart by itself");
+    }
+
+    [Fact]
+    public async Task A_mail_server_down_for_30_seconds_heals_without_an_operator()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical"); // default retry settings
+        var ids = NewIds(150);
+
+        await routes.Sink.StopAsync();
+        foreach (var batch in ids.Chunk(25))
+        {
+            await routes.Broker.PublishManyAsync("critical.outage", batch);
+            await Task.Delay(TimeSpan.FromSeconds(5)); // alerts keep arriving during the 30 s outage
+        }
+
+        await routes.Sink.StartAgainAsync();
+        await routes.Sink.WaitForAsync(ids.Count, Patience);
+        await routes.Broker.WaitUntilSettledAsync("critical");
+
+        var report = FaultReport.From("mail server down 30 s (connection refused)", ids, routes.Sink, await Parked(routes));
+        report.Write();
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(0, report.Parked);
+    }
+
+    [Fact]
+    public async Task A_mail_server_answering_4xx_then_5xx_loses_nothing_once_replayed()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical");
+        var transient = NewIds(20);
+        var permanent = NewIds(20);
+
+        routes.Sink.RefuseWith = (SmtpReplyCode)451; // "try again later": retried with growing delays
+        await routes.Broker.PublishManyAsync("critical.smtp", transient);
+        await Eventually.HoldsAsync(() => Task.FromResult(routes.Sink.Refused >= transient.Count), Patience, "a while of 4xx answers");
+        routes.Sink.RefuseWith = null;
+        await routes.Sink.WaitForAsync(transient.Count, Patience);
+
+        routes.Sink.RefuseWith = SmtpReplyCode.TransactionFailed; // 554, "no": parked at once, not retried
+        await routes.Broker.PublishManyAsync("critical.smtp", permanent);
+        await routes.Broker.WaitForMessagesAsync("critical_error", permanent.Count);
+        routes.Sink.RefuseWith = null; // the operator fixed the mail server
+
+        var parkedBeforeReplay = await Parked(routes);
+        await using var replay = await Service.ReplayAsync(routes.Broker.Settings, "critical");
+        Assert.True(replay.ExitCode == 0, replay.ToString());
+        Assert.Contains($"moved {parkedBeforeReplay} parked alert(s) from critical_error back to critical", replay.StandardOutput);
+        await routes.Sink.WaitForAsync(transient.Count + permanent.Count, Patience);
+        await routes.Broker.WaitUntilSettledAsync("critical");
+
+        var report = FaultReport.From("mail server 4xx, then 5xx until fixed, then replay", [.. transient, .. permanent], routes.Sink, parkedBeforeReplay);
+        report.Write();
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(permanent.Count, report.Parked);
+        Assert.Equal(0, await Parked(routes));
+    }
+
+    [Fact]
+    public async Task A_consumer_stopped_with_sigterm_beside_a_replica_loses_and_duplicates_nothing()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical", "critical");
+        var ids = NewIds(1000);
+        await routes.Broker.PublishManyAsync("critical.deploy", ids);
+
+        await routes.Sink.WaitForAsync(200, Patience);
+        var stopped = routes.Consumers[0];
+        await stopped.TerminateAsync(TimeSpan.FromSeconds(60));
+        await routes.Sink.WaitForAsync(ids.Count, Patience);
+        await routes.Broker.WaitUntilSettledAsync("critical");
+
+        var report = FaultReport.From("consumer stopped (SIGTERM) mid-stream, replica running", ids, routes.Sink, await Parked(routes));
+        Assert.Equal(0, stopped.ExitCode);
+        report.Write();
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(0, report.Parked);
+    }
+
+    [Fact]
+    public async Task Hostile_and_malformed_input_is_parked_or_mailed_harmlessly_and_blocks_nothing()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical");
+        const string Hostile = "Bcc: thief@example.net\r\nSubject: hijacked\r\n\r\n.\r\nMAIL FROM:<x@y> — Grüße, 日本, 🚨";
+        var valid = NewIds(5);
+        var malformed = new (string RoutingKey, string Body, string? ContentType)[]
+        {
+            ("critical.bad", "Hacker at 10k req/s", "application/json"), // not JSON
+            ("critical.bad", "[\"an\",\"array\"]", "application/json"), // wrong shape
+            ("critical.bad", """{"severity":"urgent","text":"x"}""", "application/json"), // unknown severity
+            ("critical.bad", """{"source":"no text"}""", "application/json"), // missing text
+            ("critical.bad", $"\"{new string('x', 10 * 1024 * 1024)}\"", "application/json"), // a 10 MB body
+            ("critical.bad", "<alert>x</alert>", "application/xml"), // wrong content type
+            // One topic word (no dot), so critical.* matches it and it reaches the consumer.
+            ("critical.x\r\nBcc: thief@localhost", "\"header injection through the routing key\"", "application/json"),
+            ("critical.bad", $$"""{"id":"1\r\nBcc: thief@example.net","text":"x"}""", "application/json"), // CR/LF in the id
+        };
+
+        foreach (var id in valid)
+        {
+            await routes.Broker.PublishAsync("critical.hostile", System.Text.Json.JsonSerializer.Serialize(new
+            {
+                id, severity = "critical", type = $"x\r\nCc: thief@example.net {Hostile}", text = Hostile, source = Hostile, occurredAt = "2026-11-24T18:00:00Z",
+            }));
+        }
+
+        foreach (var (routingKey, body, contentType) in malformed)
+        {
+            await routes.Broker.PublishAsync(routingKey, body, contentType);
+        }
+
+        var last = Guid.NewGuid();
+        await routes.Broker.PublishManyAsync("critical.after", [last]); // behind all of it, and still mailed
+        valid.Add(last);
+
+        await routes.Sink.WaitForAsync(valid.Count, Patience);
+        await routes.Broker.WaitForMessagesAsync("critical_error", malformed.Length);
+
+        await routes.Broker.WaitUntilSettledAsync("critical");
+
+        var report = FaultReport.From("hostile and malformed input (CR/LF, non-ASCII, 10 MB)", valid, routes.Sink, await Parked(routes))
+            with { Published = valid.Count + malformed.Length };
+        report.Write();
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(malformed.Length, report.Parked);
+        Assert.Equal(valid.Count, routes.Sink.Accepted.Count); // no second message smuggled in
+        Assert.All(routes.Sink.Accepted, mail =>
+        {
+            Assert.Equal(["ops@example.com"], mail.GetRecipients().Select(address => address.Address));
+            Assert.Equal("CRITICAL ALERT", mail.Subject);
+            Assert.Null(mail.Headers["Bcc"]);
+            Assert.Null(mail.Headers["Cc"]);
+        });
+        Assert.Contains(routes.Sink.Accepted, mail => (mail.TextBody ?? "").Contains("Grüße, 日本, 🚨", StringComparison.Ordinal));
+    }
+
+    static List<Guid> NewIds(int count) => [.. Enumerable.Range(0, count).Select(_ => Guid.NewGuid())];
+
+    static async Task<int> Parked(RunningRoutes routes) => (int)(await routes.Broker.QueueAsync("critical_error")).Messages;
+}
