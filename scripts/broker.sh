@@ -3,7 +3,7 @@
 # with its data under .local/rabbitmq and a dedicated alert_user on the 'alerts' virtual host, like the book's.
 set -euo pipefail
 
-usage() { echo "usage: $0 install|start|stop|status|queues|env" >&2; exit 2; }
+usage() { echo "usage: $0 install|start|stop|reset|status|queues|env" >&2; exit 2; }
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${ALERTS_LOCAL_DIR:-$root/.local}/rabbitmq"
@@ -96,6 +96,13 @@ stop() {
   fi
 }
 
+# Forgets every queue and message, for a clean start (or after changing Alerts:QueueType).
+reset() {
+  stop
+  rm -rf "$data/mnesia" "$data/log"
+  echo "RabbitMQ data in $data removed; './scripts/broker.sh start' begins anew"
+}
+
 status() {
   if is_running; then
     echo "RabbitMQ node $node is running on 127.0.0.1:$amqp_port (management http://127.0.0.1:$management_port)"
@@ -109,6 +116,7 @@ case "${1:-}" in
   install) install ;;
   start) start ;;
   stop) stop ;;
+  reset) reset ;;
   status) status ;;
   queues) ctl -q list_queues -p "$vhost" name messages consumers ;;
   env) write_env ;;

@@ -16,7 +16,9 @@ replay.SetAction((parseResult, cancellationToken) =>
     ReplayAsync(parseResult.GetRequiredValue(route), parseResult.GetValue(count), cancellationToken));
 root.Subcommands.Add(replay);
 
-return await root.Parse(args).InvokeAsync();
+// The host handles SIGTERM itself: it finishes the mails in progress, however long that takes within
+// HostOptions.ShutdownTimeout, instead of being cut off by the command line's own two-second grace period.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
 {

@@ -59,3 +59,24 @@ public sealed class When_the_mail_server_keeps_refusing(Broker broker)
         return json.RootElement.GetProperty("id").GetGuid();
     }
 }
+
+[Collection(UsesBroker.Name)]
+public sealed class When_a_consumer_is_stopped_while_retrying(Broker broker)
+{
+    [Fact]
+    public async Task Should_hand_the_alert_back_to_its_queue_not_park_it()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical");
+        routes.Sink.RefuseWith = (SmtpReplyCode)451;
+        await routes.Broker.PublishAsync("critical.db", """{"text":"database down"}""");
+        await Eventually.HoldsAsync(() => Task.FromResult(routes.Sink.Refused >= 2), TimeSpan.FromSeconds(30), "a retry under way");
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await routes.Consumers.Single().TerminateAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, routes.Consumers.Single().ExitCode);
+        Assert.InRange(stopping.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(20)); // the retry's wait does not hold up the stop
+        Assert.Equal(1u, (await routes.Broker.QueueAsync("critical")).Messages);
+        Assert.Equal(0u, (await routes.Broker.QueueAsync("critical_error")).Messages);
+    }
+}

@@ -13,6 +13,13 @@ public static class AlertRoutingServiceCollectionExtensions
     /// <summary>Adds the consumer's options, mailer and bus, with one receive endpoint per served route.</summary>
     public static IServiceCollection AddAlertsConsumer(this IServiceCollection services) =>
         services
+            .Configure<MassTransitHostOptions>(host =>
+            {
+                // On SIGTERM, mails in progress get 10 s to be accepted and acknowledged; after that their
+                // alerts (and any waiting for a retry) go back to the queue, well within the host's 30 s.
+                host.ConsumerStopTimeout = TimeSpan.FromSeconds(10);
+                host.StopTimeout = TimeSpan.FromSeconds(25);
+            })
             .AddAlertMailing()
             .AddAlertsBus(
                 bus => bus.AddConsumer<AlertConsumer, AlertConsumerDefinition>(),

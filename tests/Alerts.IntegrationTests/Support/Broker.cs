@@ -97,6 +97,16 @@ public sealed class Broker : IAsyncLifetime
         return new BrokerVirtualHost(this, name, TestUser, TestPassword);
     }
 
+    /// <summary>Adds a user with the given permission patterns on one virtual host and no others.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> CreateUserAsync(BrokerVirtualHost virtualHost, string configure, string write, string read)
+    {
+        var user = $"user-{Guid.NewGuid():N}";
+        var password = Guid.NewGuid().ToString("N");
+        await PutAsync($"users/{user}", new { password, tags = "" });
+        await PutAsync($"permissions/{Uri.EscapeDataString(virtualHost.Name)}/{user}", new { configure, write, read });
+        return new Dictionary<string, string>(virtualHost.Settings) { ["RabbitMq__Username"] = user, ["RabbitMq__Password"] = password };
+    }
+
     internal async Task<JsonElement> GetAsync(string path)
     {
         using var response = await _management.GetAsync(path);

@@ -1,0 +1,34 @@
+using Alerts.IntegrationTests.Support;
+using Alerts.Tests.Support;
+
+namespace Alerts.IntegrationTests;
+
+[Collection(UsesBroker.Name)]
+public sealed class When_each_service_has_only_the_rights_it_needs(Broker broker)
+{
+    [Fact]
+    public async Task Should_route_and_mail_with_the_documented_least_privilege_users()
+    {
+        await using var virtualHost = await broker.CreateVirtualHostAsync();
+        await using var sink = await SmtpSink.StartAsync();
+        // The permissions the README documents: the producer may only declare and write the alerts exchange;
+        // a consumer only its route's queue, the exchange in front of it and its error queue, and read alerts.
+        var producer = await broker.CreateUserAsync(virtualHost, configure: "^alerts$", write: "^alerts$", read: "^$");
+        var consumer = await broker.CreateUserAsync(virtualHost,
+            configure: "^(alerts|critical|critical_error)$", write: "^(critical|critical_error)$", read: "^(alerts|critical|critical_error)$");
+
+        await using var critical = Service.Consumer(virtualHost, sink.Port, "critical",
+            [.. consumer.Where(setting => setting.Key.StartsWith("RabbitMq__Username", StringComparison.Ordinal) || setting.Key.StartsWith("RabbitMq__Password", StringComparison.Ordinal))
+                .Select(setting => (setting.Key, setting.Value))]);
+        await virtualHost.WaitForConsumersAsync("critical", 1);
+        await using var published = await Service.ProduceAsync(producer, "-r", "critical.db", "-m", "database down");
+        await virtualHost.PublishAsync("critical.db", "not JSON at all"); // parking needs its rights too
+
+        Assert.True(published.ExitCode == 0, published.ToString());
+        var mail = Assert.Single(await sink.WaitForAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Contains("database down", mail.TextBody, StringComparison.Ordinal);
+        await virtualHost.WaitForMessagesAsync("critical_error", 1);
+        Assert.DoesNotContain(critical.Output, line => line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
+        Assert.DoesNotContain(critical.Output, line => line.Contains(consumer["RabbitMq__Password"], StringComparison.Ordinal));
+    }
+}
