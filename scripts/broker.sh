@@ -65,7 +65,7 @@ management.tcp.ip = 127.0.0.1
 management.tcp.port = $management_port
 CONF
     echo '[rabbitmq_management].' > "$data/enabled_plugins"
-    nohup "$rabbit_bin/rabbitmq-server" > "$data/log/server.out" 2>&1 &
+    nohup "$rabbit_bin/rabbitmq-server" < /dev/null > "$data/log/server.out" 2>&1 &
     echo $! > "$data/server.pid"
     for _ in $(seq 1 90); do
       if is_running && ctl -q await_startup --timeout 5 >/dev/null 2>&1; then break; fi

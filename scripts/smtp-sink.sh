@@ -28,11 +28,14 @@ start() {
     echo "smtp4dev is already running: SMTP 127.0.0.1:$smtp_port, web UI $web"
   else
     mkdir -p "$data"
-    (cd "$root" && dotnet tool restore >/dev/null)
+    cd "$root"
+    dotnet tool restore >/dev/null
     # In-memory store, loopback only, IMAP and POP3 on any free port: nothing of it outlives the process.
-    (cd "$root" && nohup dotnet tool run smtp4dev -- --smtpport="$smtp_port" --urls="$web" --bindaddress=127.0.0.1 \
+    # Every stream redirected, so a caller reading this script's output is not kept waiting by the sink.
+    nohup dotnet tool run smtp4dev -- --smtpport="$smtp_port" --urls="$web" --bindaddress=127.0.0.1 \
       --db= --imapport=0 --pop3port=0 --messagestokeep=100000 --sessionstokeep=100 \
-      --baseappdatapath="$data" --nousersettings > "$data/smtp4dev.log" 2>&1 & echo $! > "$data/smtp4dev.pid")
+      --baseappdatapath="$data" --nousersettings < /dev/null > "$data/smtp4dev.log" 2>&1 &
+    echo $! > "$data/smtp4dev.pid"
     for _ in $(seq 1 60); do
       if is_running; then break; fi
       if ! kill -0 "$(cat "$data/smtp4dev.pid")" 2>/dev/null; then
