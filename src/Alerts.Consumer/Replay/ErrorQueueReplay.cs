@@ -1,6 +1,7 @@
 using Alerts.Contracts;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace Alerts.Consumer.Replay;
 
@@ -33,7 +34,16 @@ public sealed class ErrorQueueReplay(IOptions<RabbitMqOptions> broker)
 
         var errorQueue = $"{queue}_error";
         // Only what was parked before we began: alerts that fail again while we replay wait for the next replay.
-        var parkedAtStart = (int)(await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken)).MessageCount;
+        int parkedAtStart;
+        try
+        {
+            parkedAtStart = (int)(await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken)).MessageCount;
+        }
+        catch (OperationInterruptedException missing) when (missing.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0; // MassTransit declares the error queue with the first parked alert: none yet
+        }
+
         var toMove = Math.Min(parkedAtStart, limit ?? int.MaxValue);
         var moved = 0;
         while (moved < toMove && await channel.BasicGetAsync(errorQueue, autoAck: false, cancellationToken) is { } parked)

@@ -30,13 +30,13 @@ public sealed class BrokerVirtualHost(Broker broker, string name, string user, s
     }
 
     /// <summary>Publishes one plain JSON alert per id on one channel, up to 100 awaiting their confirms at once.</summary>
-    public async Task PublishManyAsync(string routingKey, IEnumerable<Guid> ids)
+    public async Task PublishManyAsync(string routingKey, IEnumerable<Guid> ids, string exchange = "alerts")
     {
         await using var channel = await ChannelAsync(confirms: true);
         var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
         foreach (var batch in ids.Chunk(100))
         {
-            await Task.WhenAll(batch.Select(id => channel.BasicPublishAsync("alerts", routingKey, mandatory: false, properties,
+            await Task.WhenAll(batch.Select(id => channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties,
                 System.Text.Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","text":"alert {{id}}","source":"fault-test"}""")).AsTask()));
         }
     }

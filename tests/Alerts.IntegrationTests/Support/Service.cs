@@ -102,6 +102,10 @@ public sealed class Service : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Starts the consumer's replay command and leaves it running.</summary>
+    public static Service StartReplay(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        new(Program("Alerts.Consumer"), ["replay", .. arguments], environment);
+
     /// <summary>Runs the consumer's replay command to its end.</summary>
     public static async Task<Service> ReplayAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
