@@ -21,4 +21,23 @@ public sealed class AlertPublisher(IPublishEndpoint publishEndpoint, TimeProvide
         await publishEndpoint.Publish(alert, cancellationToken);
         return alert;
     }
+
+    /// <summary>
+    /// Publishes many alerts for a bulk sender, keeping up to <paramref name="maxInFlight"/> awaiting the broker's
+    /// confirm at once instead of one round trip per alert. Completes once every alert was confirmed.
+    /// </summary>
+    public async Task<IReadOnlyList<Alert>> PublishManyAsync(
+        IEnumerable<(RoutingKey RoutingKey, string Text)> alerts, string? source = null, int maxInFlight = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
+
+        var pending = alerts.Select(alert => (alert.RoutingKey, alert.Text)).ToList();
+        var published = new Alert[pending.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, pending.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = cancellationToken },
+            async (index, token) => published[index] = await PublishAsync(pending[index].RoutingKey, pending[index].Text, source, token));
+        return published;
+    }
 }

@@ -50,3 +50,27 @@ public sealed class When_an_application_publishes_an_alert
         Assert.False(await harness.Published.Any<Alert>());
     }
 }
+
+public sealed class When_a_bulk_sender_publishes_many_alerts
+{
+    [Fact]
+    public async Task Should_publish_each_once_and_return_them_in_order()
+    {
+        await using var provider = new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddScoped<AlertPublisher>()
+            .AddMassTransitTestHarness()
+            .BuildServiceProvider(true);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        await using var scope = provider.CreateAsyncScope();
+        var key = RoutingKey.Parse("warning.rate_limit");
+
+        var sent = await scope.ServiceProvider.GetRequiredService<AlertPublisher>()
+            .PublishManyAsync(Enumerable.Range(0, 200).Select(i => (key, $"alert {i}")), maxInFlight: 16);
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"alert {i}"), sent.Select(alert => alert.Text));
+        Assert.Equal(200, sent.Select(alert => alert.Id).Distinct().Count());
+        Assert.Equal(200, harness.Published.Select<Alert>().Count());
+    }
+}

@@ -23,6 +23,7 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
     CancellationTokenSource? _stopping;
     Task? _running;
     int _refused;
+    int _acceptedCount;
 
     SmtpSink(int port) => Port = port;
 
@@ -30,6 +31,25 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
 
     /// <summary>When set, every mail is answered with this code (say 451 or 554) instead of being accepted.</summary>
     public SmtpReplyCode? RefuseWith { get; set; }
+
+    /// <summary>How long the server takes to accept each mail, as a slow mail server would.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>When each alert id was accepted, for latency measurements.</summary>
+    public ConcurrentDictionary<Guid, DateTimeOffset> AcceptedAt { get; } = new();
+
+    /// <summary>Keep only ids and times, not whole messages: for benchmarks that send many thousands.</summary>
+    public bool KeepMessages { get; set; } = true;
+
+    public int AcceptedCount => Volatile.Read(ref _acceptedCount);
+
+    /// <summary>Forgets what was accepted, for the next measurement.</summary>
+    public void Forget()
+    {
+        _accepted.Clear();
+        AcceptedAt.Clear();
+        Interlocked.Exchange(ref _acceptedCount, 0);
+    }
 
     public IReadOnlyCollection<MimeMessage> Accepted => _accepted;
 
@@ -91,19 +111,35 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
         _server = null;
     }
 
-    public override Task<SmtpResponse> SaveAsync(
+    public override async Task<SmtpResponse> SaveAsync(
         ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         _mailingSessions.TryAdd(context, true);
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, cancellationToken);
+        }
+
         if (RefuseWith is { } code)
         {
             Interlocked.Increment(ref _refused);
-            return Task.FromResult(new SmtpResponse(code, "refused by the test"));
+            return new SmtpResponse(code, "refused by the test");
         }
 
         using var stream = new MemoryStream(buffer.ToArray());
-        _accepted.Enqueue(MimeMessage.Load(stream, cancellationToken));
-        return Task.FromResult(SmtpResponse.Ok);
+        var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+        if (message.Headers["X-Alert-Id"] is { } id && Guid.TryParse(id, out var alertId))
+        {
+            AcceptedAt.TryAdd(alertId, DateTimeOffset.UtcNow);
+        }
+
+        if (KeepMessages)
+        {
+            _accepted.Enqueue(message);
+        }
+
+        Interlocked.Increment(ref _acceptedCount);
+        return SmtpResponse.Ok;
     }
 
     /// <summary>
@@ -151,11 +187,11 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
     public async Task<IReadOnlyList<MimeMessage>> WaitForAsync(int count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (_accepted.Count < count)
+        while (AcceptedCount < count)
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"the SMTP sink accepted {_accepted.Count} of {count} mails within {timeout.TotalSeconds:0}s");
+                throw new TimeoutException($"the SMTP sink accepted {AcceptedCount} of {count} mails within {timeout.TotalSeconds:0}s");
             }
 
             await Task.Delay(20);

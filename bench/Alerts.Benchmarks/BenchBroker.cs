@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.Json;
+using RabbitMQ.Client;
+
+namespace Alerts.Benchmarks;
+
+/// <summary>The benchmark's view of the broker, through the plain client: topology, fills, purges, and the baseline publisher.</summary>
+public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : IAsyncDisposable
+{
+    public const string PublishQueue = "bench_publish";
+    public const string RouteQueue = "critical";
+
+    IConnection? _connection;
+
+    public IReadOnlyDictionary<string, string> Settings { get; } = settings;
+
+    public static BenchBroker FromEnvironment()
+    {
+        var settings = new Dictionary<string, string>();
+        foreach (var name in new[] { "RabbitMq__Host", "RabbitMq__Port", "RabbitMq__VirtualHost", "RabbitMq__Username", "RabbitMq__Password" })
+        {
+            settings[name] = Environment.GetEnvironmentVariable(name)
+                ?? throw new InvalidOperationException($"{name} is not set: run ./scripts/bench.sh, which starts a broker and sets it");
+        }
+
+        return new BenchBroker(settings);
+    }
+
+    public async Task<IChannel> ChannelAsync(bool confirms = false, ushort dispatchConcurrency = 1)
+    {
+        _connection ??= await new ConnectionFactory
+        {
+            HostName = Settings["RabbitMq__Host"],
+            Port = int.Parse(Settings["RabbitMq__Port"], System.Globalization.CultureInfo.InvariantCulture),
+            VirtualHost = Settings["RabbitMq__VirtualHost"],
+            UserName = Settings["RabbitMq__Username"],
+            Password = Settings["RabbitMq__Password"],
+        }.CreateConnectionAsync();
+        return await _connection.CreateChannelAsync(new CreateChannelOptions(confirms, confirms, consumerDispatchConcurrency: dispatchConcurrency));
+    }
+
+    /// <summary>
+    /// A clean slate with the topology the consumer declares for the critical route (alerts -> critical -> queue
+    /// critical, quorum), plus a queue bound to every key that keeps publish benchmarks' messages.
+    /// </summary>
+    public async Task ResetAsync()
+    {
+        await using var channel = await ChannelAsync();
+        foreach (var queue in new[] { PublishQueue, RouteQueue, $"{RouteQueue}_error" })
+        {
+            await channel.QueueDeleteAsync(queue);
+        }
+
+        var quorum = new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
+        await channel.ExchangeDeclareAsync("alerts", ExchangeType.Topic, durable: true);
+        await channel.QueueDeclareAsync(PublishQueue, durable: true, exclusive: false, autoDelete: false, quorum);
+        await channel.QueueBindAsync(PublishQueue, "alerts", "#");
+        await channel.ExchangeDeclareAsync(RouteQueue, ExchangeType.Fanout, durable: true);
+        await channel.QueueDeclareAsync(RouteQueue, durable: true, exclusive: false, autoDelete: false, quorum);
+        await channel.QueueBindAsync(RouteQueue, RouteQueue, "");
+        await channel.ExchangeBindAsync(RouteQueue, "alerts", "critical.*");
+    }
+
+    public async Task PurgeAsync(string queue)
+    {
+        await using var channel = await ChannelAsync();
+        await channel.QueuePurgeAsync(queue);
+    }
+
+    public async Task<uint> ConsumersAsync(string queue)
+    {
+        await using var channel = await ChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).ConsumerCount;
+    }
+
+    /// <summary>Publishes <paramref name="count"/> alerts at <paramref name="perSecond"/>, each confirmed before the next.</summary>
+    public async Task PublishSteadilyAsync(string routingKey, int count, double perSecond, IDictionary<Guid, DateTimeOffset> publishedAt)
+    {
+        await using var channel = await ChannelAsync(confirms: true);
+        var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
+        var start = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / perSecond);
+            if (due > start.Elapsed)
+            {
+                await Task.Delay(due - start.Elapsed);
+            }
+
+            var (id, body) = Body(i);
+            publishedAt[id] = DateTimeOffset.UtcNow;
+            await channel.BasicPublishAsync("alerts", routingKey, mandatory: false, properties, body);
+        }
+    }
+
+    /// <summary>The baseline: RabbitMQ.Client alone, persistent, publisher confirms, up to <paramref name="inFlight"/> unconfirmed.</summary>
+    public async Task<TimeSpan> PublishPlainAsync(string routingKey, int count, int inFlight, IDictionary<Guid, DateTimeOffset>? publishedAt = null)
+    {
+        await using var channel = await ChannelAsync(confirms: true);
+        var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
+        using var window = new SemaphoreSlim(inFlight);
+        var pending = new List<Task>(count);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            await window.WaitAsync();
+            var (id, body) = Body(i);
+            publishedAt?.Add(id, DateTimeOffset.UtcNow);
+            pending.Add(PublishOneAsync(channel, routingKey, properties, body, window));
+        }
+
+        await Task.WhenAll(pending);
+        return watch.Elapsed;
+    }
+
+    static async Task PublishOneAsync(IChannel channel, string routingKey, BasicProperties properties, byte[] body, SemaphoreSlim window)
+    {
+        try
+        {
+            await channel.BasicPublishAsync("alerts", routingKey, mandatory: false, properties, body);
+        }
+        finally
+        {
+            window.Release();
+        }
+    }
+
+    /// <summary>An alert of about 200 bytes, as the wire agreement has it, stamped with the time it is published.</summary>
+    public static (Guid Id, byte[] Body) Body(int index)
+    {
+        var id = Guid.NewGuid();
+        return (id, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            id,
+            severity = "critical",
+            type = "bench",
+            text = $"Benchmark alert {index}: upstream latency above threshold on api-gateway",
+            source = "alerts-benchmark",
+            occurredAt = DateTimeOffset.UtcNow,
+        })));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Alerts.Benchmarks;
+using Alerts.Consumer.Routing;
+using Alerts.Contracts;
+using Alerts.Producer;
+using Alerts.Tests.Support;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+// Measures the pipeline beside plain RabbitMQ.Client and MailKit on the same broker, in the same run, and prints
+// one table per scenario. Run it through ./scripts/bench.sh, which starts the broker. Argument: alerts per run.
+var alerts = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+var patience = TimeSpan.FromMinutes(5);
+var defaults = new AlertsOptions();
+await using var broker = BenchBroker.FromEnvironment();
+await using var sink = await SmtpSink.StartAsync();
+sink.KeepMessages = false;
+var results = new Results();
+Console.WriteLine($"{alerts} alerts per run, broker at {broker.Settings["RabbitMq__Host"]}:{broker.Settings["RabbitMq__Port"]}, {Environment.ProcessorCount} cores");
+
+// 1. Publish, confirmed and persistent, into a quorum queue bound to every key.
+Console.WriteLine("publish…");
+await broker.ResetAsync();
+var plainPublish = alerts / (await broker.PublishPlainAsync("critical.bench", alerts, inFlight: 1000)).TotalSeconds;
+using (var producer = await StartProducerAsync(broker))
+{
+    await using var scope = producer.Services.CreateAsyncScope();
+    var publisher = scope.ServiceProvider.GetRequiredService<AlertPublisher>();
+    var key = RoutingKey.Parse("critical.bench");
+    await publisher.PublishManyAsync(Enumerable.Range(0, 2000).Select(i => (key, "warm-up"))); // past tiered compilation
+
+    await broker.ResetAsync();
+    var watch = Stopwatch.StartNew();
+    await publisher.PublishManyAsync(Enumerable.Range(0, alerts).Select(i => (key, $"Benchmark alert {i}")));
+    var bulk = alerts / watch.Elapsed.TotalSeconds;
+
+    await broker.ResetAsync();
+    var single = alerts / 5;
+    watch.Restart();
+    for (var i = 0; i < single; i++)
+    {
+        await publisher.PublishAsync(key, $"Benchmark alert {i}");
+    }
+
+    var oneAtATime = single / watch.Elapsed.TotalSeconds;
+
+    // How a web app calls it: many requests at once, each awaiting its own alert's confirmation.
+    await broker.ResetAsync();
+    watch.Restart();
+    await Parallel.ForEachAsync(Enumerable.Range(0, alerts), new ParallelOptions { MaxDegreeOfParallelism = 100 },
+        async (i, token) => await publisher.PublishAsync(key, $"Benchmark alert {i}", cancellationToken: token));
+    var concurrentCallers = alerts / watch.Elapsed.TotalSeconds;
+    await broker.ResetAsync();
+    var python = await BookProducer.RateAsync(broker.Settings, alerts / 10);
+    results.Add("publish (alerts/s)", "producer bulk path (PublishManyAsync, 100 in flight)", bulk, "plain RabbitMQ.Client 7, 1000 in flight", plainPublish);
+    results.Add("publish (alerts/s)", "producer API, one caller, each awaited", oneAtATime, "the book's Python producer (pika), confirmed", python);
+    results.Add("publish (alerts/s)", "producer API, 100 concurrent callers", concurrentCallers, "the book's Python producer (pika), confirmed", python);
+}
+
+// 2. End to end through the consumer process with its defaults, into a sink that answers at once.
+Console.WriteLine("end to end…");
+await broker.ResetAsync();
+double consumerIdle;
+double consumerPeak;
+double drainRate;
+await using (var consumer = ConsumerProcess.Start(broker.Settings, sink.Port))
+{
+    await WaitForConsumersAsync(broker, 1);
+    consumerIdle = consumer.ResidentMegabytes;
+
+    var publishedAt = new ConcurrentDictionary<Guid, DateTimeOffset>();
+    await broker.PublishPlainAsync("critical.bench", alerts, inFlight: 1000, publishedAt);
+    await sink.WaitForAsync(alerts, patience);
+    drainRate = RateBetweenFirstAndLast(sink);
+    var (saturatedP50, saturatedP99) = Latency(sink, publishedAt);
+    consumerPeak = consumer.PeakMegabytes;
+
+    sink.Forget();
+    publishedAt.Clear();
+    var halfLoad = drainRate / 2;
+    var steadyCount = (int)Math.Min(alerts, halfLoad * 10);
+    await broker.PublishSteadilyAsync("critical.bench", steadyCount, halfLoad, publishedAt);
+    await sink.WaitForAsync(steadyCount, patience);
+    var (steadyP50, steadyP99) = Latency(sink, publishedAt);
+    sink.Forget();
+
+    results.Add("end to end", "consumer process at saturation, alerts/s", drainRate, peakMegabytes: consumerPeak);
+    results.Add("end to end", "latency at saturation, p50 ms", saturatedP50);
+    results.Add("end to end", "latency at saturation, p99 ms", saturatedP99);
+    results.Add("end to end", $"latency at half of saturation ({halfLoad:0}/s), p50 ms", steadyP50);
+    results.Add("end to end", $"latency at half of saturation ({halfLoad:0}/s), p99 ms", steadyP99);
+}
+
+await broker.ResetAsync();
+await broker.PublishPlainAsync("critical.bench", alerts, inFlight: 1000);
+await PlainConsumer.DrainAsync(broker, sink.Port, alerts, defaults.ConcurrentMessageLimit, (ushort)defaults.PrefetchCount, CancellationToken.None);
+var plainDrain = RateBetweenFirstAndLast(sink);
+sink.Forget();
+await broker.ResetAsync();
+await broker.PublishPlainAsync("critical.bench", alerts, inFlight: 1000);
+await using (var consumer = ConsumerProcess.Start(broker.Settings, sink.Port))
+{
+    await sink.WaitForAsync(alerts, patience);
+    results.Add("end to end", $"drain of a filled queue, alerts/s ({defaults.ConcurrentMessageLimit} SMTP connections)", RateBetweenFirstAndLast(sink),
+        $"RabbitMQ.Client + MailKit, {defaults.ConcurrentMessageLimit} connections", plainDrain, consumer.PeakMegabytes);
+    sink.Forget();
+}
+
+// 3. Mail delivery: MailKit alone, reused against per-mail connections; then a server that takes 50 ms per mail.
+Console.WriteLine("mail…");
+var mails = Math.Clamp(alerts / 10, 200, 2000);
+results.Add("mail (mails/s)", "one reused SMTP connection", await Mailer.RateAsync(sink.Port, mails, reuse: true),
+    "a new connection per mail", await Mailer.RateAsync(sink.Port, mails / 2, reuse: false));
+sink.Forget();
+await using var slow = await SmtpSink.StartAsync();
+slow.KeepMessages = false;
+slow.Latency = TimeSpan.FromMilliseconds(50);
+var slowPerMail = await Mailer.RateAsync(slow.Port, 40, reuse: false);
+slow.Forget();
+await broker.ResetAsync();
+var slowAlerts = Math.Clamp(alerts / 5, 500, 4000);
+await broker.PublishPlainAsync("critical.bench", slowAlerts, inFlight: 1000);
+await using (var consumer = ConsumerProcess.Start(broker.Settings, slow.Port))
+{
+    await slow.WaitForAsync(slowAlerts, patience);
+    results.Add("mail (mails/s)", "50 ms server: one consumer process, defaults", RateBetweenFirstAndLast(slow),
+        "50 ms server: a connection per mail, one at a time", slowPerMail, consumer.PeakMegabytes);
+    slow.Forget();
+}
+
+// 4. Scale-out: the same queue drained by 1, 2 and 4 consumer processes with equal settings, against the 50 ms server.
+Console.WriteLine("scale-out…");
+double? oneReplica = null;
+foreach (var replicas in new[] { 1, 2, 4 })
+{
+    await broker.ResetAsync();
+    var processes = Enumerable.Range(0, replicas)
+        .Select(_ => ConsumerProcess.Start(broker.Settings, slow.Port, ("Alerts__ConcurrentMessageLimit", "4"), ("Alerts__PrefetchCount", "8")))
+        .ToList();
+    await WaitForConsumersAsync(broker, replicas);
+    var count = 400 * replicas;
+    await broker.PublishPlainAsync("critical.bench", count, inFlight: 1000);
+    await slow.WaitForAsync(count, patience);
+    var rate = RateBetweenFirstAndLast(slow);
+    oneReplica ??= rate;
+    results.Add("scale-out (alerts/s, 50 ms server)", $"{replicas} replica(s), 4 SMTP connections each", rate, "1 replica", oneReplica,
+        processes.Max(process => process.PeakMegabytes));
+    slow.Forget();
+    foreach (var process in processes)
+    {
+        await process.DisposeAsync();
+    }
+}
+
+// 5. Memory of the consumer process.
+results.Add("memory (MB)", "consumer idle, resident", consumerIdle);
+results.Add("memory (MB)", "consumer peak at saturation", consumerPeak);
+results.Print();
+return 0;
+
+static async Task<IHost> StartProducerAsync(BenchBroker broker)
+{
+    var builder = Host.CreateApplicationBuilder();
+    builder.Configuration.AddInMemoryCollection(broker.Settings.Select(setting =>
+        new KeyValuePair<string, string?>(setting.Key.Replace("__", ":", StringComparison.Ordinal), setting.Value)));
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.Services.AddAlertsProducer();
+    builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
+    var host = builder.Build();
+    await host.StartAsync();
+    return host;
+}
+
+static async Task WaitForConsumersAsync(BenchBroker broker, int consumers)
+{
+    var deadline = DateTime.UtcNow.AddSeconds(60);
+    while (await broker.ConsumersAsync(BenchBroker.RouteQueue) < consumers)
+    {
+        if (DateTime.UtcNow > deadline)
+        {
+            throw new TimeoutException($"{consumers} consumer(s) did not attach within 60 s");
+        }
+
+        await Task.Delay(100);
+    }
+}
+
+// From the first mail accepted to the last: the consumer's own pace, without its start-up.
+static double RateBetweenFirstAndLast(SmtpSink sink)
+{
+    var times = sink.AcceptedAt.Values.Order().ToList();
+    return (times.Count - 1) / (times[^1] - times[0]).TotalSeconds;
+}
+
+// From the publish to the mail accepted by the SMTP server, per alert.
+static (double P50, double P99) Latency(SmtpSink sink, IReadOnlyDictionary<Guid, DateTimeOffset> publishedAt)
+{
+    var milliseconds = sink.AcceptedAt.Where(pair => publishedAt.ContainsKey(pair.Key))
+        .Select(pair => (pair.Value - publishedAt[pair.Key]).TotalMilliseconds)
+        .Order()
+        .ToList();
+    return (milliseconds[milliseconds.Count / 2], milliseconds[(int)(milliseconds.Count * 0.99)]);
+}
