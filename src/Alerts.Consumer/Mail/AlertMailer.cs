@@ -20,13 +20,10 @@ public sealed class AlertMailer(IOptions<SmtpOptions> options, TimeProvider time
     /// <summary>Completes once the server has accepted the message; throws if it did not.</summary>
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        // A token of this send's own: what MailKit registers on it goes away with the send, instead of piling up
-        // on the consumer's long-lived token with every message it captured (seen as a leak of ~10 KB per alert).
-        using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var client = await RentAsync(sending.Token);
+        var client = await RentAsync(cancellationToken);
         try
         {
-            await client.Smtp.SendAsync(message, sending.Token);
+            await client.Smtp.SendAsync(message, cancellationToken);
         }
         catch
         {

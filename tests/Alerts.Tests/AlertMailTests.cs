@@ -1,0 +1,39 @@
+using Alerts.Consumer.Mail;
+using Alerts.Consumer.Routing;
+using Alerts.Contracts;
+using MimeKit;
+
+namespace Alerts.Tests;
+
+public sealed class When_an_alert_becomes_a_mail
+{
+    static readonly RouteOptions Critical = new() { Queue = "critical", To = ["Ops <ops@example.com>"], Subject = "CRITICAL ALERT" };
+
+    static RoutedAlert Alert() => new(Guid.NewGuid(), RoutingKey.Parse("critical.db"), "database down", "db-host", DateTimeOffset.UtcNow);
+
+    [Fact]
+    public void Should_not_share_the_sender_address_between_mails()
+    {
+        // MimeKit's address lists subscribe to their addresses' events: a shared sender would keep every mail alive.
+        var from = MailboxAddress.Parse("alerts@example.com");
+
+        var first = AlertMail.Create(Alert(), "critical", Critical, from);
+        var second = AlertMail.Create(Alert(), "critical", Critical, from);
+
+        Assert.NotSame(from, first.From.Mailboxes.Single());
+        Assert.NotSame(first.From.Mailboxes.Single(), second.From.Mailboxes.Single());
+        Assert.Equal("alerts@example.com", first.From.Mailboxes.Single().Address);
+    }
+
+    [Fact]
+    public void Should_derive_a_stable_message_id_from_the_alert()
+    {
+        var alert = Alert();
+
+        var first = AlertMail.Create(alert, "critical", Critical, MailboxAddress.Parse("alerts@example.com"));
+        var redelivered = AlertMail.Create(alert, "critical", Critical, MailboxAddress.Parse("alerts@example.com"));
+
+        Assert.Equal(first.MessageId, redelivered.MessageId);
+        Assert.Equal($"{alert.Id:N}.critical@example.com", first.MessageId);
+    }
+}
