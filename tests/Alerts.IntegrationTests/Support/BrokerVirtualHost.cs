@@ -99,6 +99,13 @@ public sealed class BrokerVirtualHost(Broker broker, string name, string user, s
 
     async Task<IChannel> ChannelAsync(bool confirms)
     {
+        if (_connection is { IsOpen: false })
+        {
+            // The broker was restarted under it: connect anew rather than wait for the client's own recovery.
+            await _connection.DisposeAsync();
+            _connection = null;
+        }
+
         _connection ??= await broker.ConnectionFactory(Name, user, password).CreateConnectionAsync();
         return await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: confirms));
     }
