@@ -18,7 +18,7 @@ rabbit_bin=/usr/lib/rabbitmq/bin
 export HOME="$data" RABBITMQ_NODENAME="$node" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$amqp_port" \
   RABBITMQ_DIST_PORT="$((amqp_port + 20000))" RABBITMQ_MNESIA_BASE="$data/mnesia" RABBITMQ_LOG_BASE="$data/log" \
   RABBITMQ_CONFIG_FILE="$data/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$data/enabled_plugins" \
-  ERL_EPMD_ADDRESS=127.0.0.1
+  ERL_EPMD_ADDRESS=127.0.0.1 ERL_CRASH_DUMP="$data/erl_crash.dump"
 
 ctl() { "$rabbit_bin/rabbitmqctl" -n "$node" "$@"; }
 is_running() { "$rabbit_bin/rabbitmq-diagnostics" -n "$node" -q ping >/dev/null 2>&1; }
