@@ -20,6 +20,9 @@ export HOME="$data" RABBITMQ_NODENAME="$node" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   RABBITMQ_CONFIG_FILE="$data/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$data/enabled_plugins" \
   ERL_EPMD_ADDRESS=127.0.0.1 ERL_CRASH_DUMP="$data/erl_crash.dump"
 
+# The CLI tools write their Erlang cookie here on first use: the folder must exist before any of them runs.
+mkdir -p "$data"
+
 ctl() { "$rabbit_bin/rabbitmqctl" -n "$node" "$@"; }
 is_running() { "$rabbit_bin/rabbitmq-diagnostics" -n "$node" -q ping >/dev/null 2>&1; }
 
