@@ -131,8 +131,8 @@ public sealed class When_faults_strike(Broker broker)
         await routes.Broker.WaitUntilSettledAsync("critical");
 
         var report = FaultReport.From("consumer stopped (SIGTERM) mid-stream, replica running", ids, routes.Sink, await Parked(routes));
-        Assert.Equal(0, stopped.ExitCode);
         report.Write();
+        Assert.Equal(0, stopped.ExitCode);
         Assert.Equal(0, report.Lost);
         Assert.Equal(0, report.Duplicates);
         Assert.Equal(0, report.Parked);
