@@ -1,6 +1,7 @@
 using Alerts.Consumer.Mail;
 using Alerts.Consumer.Replay;
 using Alerts.Consumer.Routing;
+using Alerts.Consumer.Telemetry;
 using Alerts.Contracts;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -68,7 +69,9 @@ public static class AlertRoutingServiceCollectionExtensions
         services.AddAlertRoutes();
         services.AddValidatedSettings<SmtpOptions>(SmtpOptions.SectionName);
         services.AddSingleton<AlertMailer>();
-        services.AddReceiveObserver<ParkedAlertLogger>();
+        services.AddMetrics();
+        services.TryAddSingleton<AlertMetrics>();
+        services.AddReceiveObserver<ParkedAlertObserver>();
         return services;
     }
 }

@@ -41,6 +41,21 @@ public sealed class AlertsOptions
 
     public IEnumerable<(string Name, RouteOptions Route)> ServedRoutes() =>
         ServedRouteNames().Select(name => (name, Routes[name]));
+
+    /// <summary>Each route has a queue of its own, so the queue an alert came from names its route.</summary>
+    public (string Name, RouteOptions Route) RouteOfQueue(Uri inputAddress)
+    {
+        var queue = inputAddress.AbsolutePath[(inputAddress.AbsolutePath.LastIndexOf('/') + 1)..];
+        foreach (var (name, route) in Routes)
+        {
+            if (route.Queue == queue)
+            {
+                return (name, route);
+            }
+        }
+
+        throw new InvalidOperationException($"no route in Alerts:Routes consumes queue '{queue}'");
+    }
 }
 
 public enum QueueType

@@ -1,12 +1,15 @@
+using Alerts.Consumer.Telemetry;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Consumer.Routing;
 
 /// <summary>
-/// Says in one log line why an alert went to its queue's error queue, where an operator can see and replay it.
-/// MassTransit's own fault logs carry a stack trace per message; an operator needs the reason.
+/// Counts each alert parked in its queue's error queue, where an operator can see and replay it, and says
+/// why in one log line: MassTransit's own fault logs carry a stack trace per message; an operator needs the reason.
 /// </summary>
-public sealed partial class ParkedAlertLogger(ILogger<ParkedAlertLogger> logger) : IReceiveObserver
+public sealed partial class ParkedAlertObserver(IOptions<AlertsOptions> options, AlertMetrics metrics, ILogger<ParkedAlertObserver> logger)
+    : IReceiveObserver
 {
     public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
         where T : class
@@ -17,12 +20,14 @@ public sealed partial class ParkedAlertLogger(ILogger<ParkedAlertLogger> logger)
             return Task.CompletedTask;
         }
 
+        metrics.Parked(options.Value.RouteOfQueue(context.ReceiveContext.InputAddress).Name);
         LogParked(context.ReceiveContext.InputAddress.AbsolutePath.TrimStart('/'), context.MessageId?.ToString() ?? "(no id)", Reason(exception));
         return Task.CompletedTask;
     }
 
     public Task ReceiveFault(ReceiveContext context, Exception exception)
     {
+        metrics.Parked(options.Value.RouteOfQueue(context.InputAddress).Name);
         LogUnreadable(context.InputAddress.AbsolutePath.TrimStart('/'), context.TransportHeaders.Get<string>("message_id") ?? "(no id)", Reason(exception));
         return Task.CompletedTask;
     }

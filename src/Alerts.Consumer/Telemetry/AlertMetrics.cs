@@ -1,0 +1,66 @@
+using System.Diagnostics.Metrics;
+
+namespace Alerts.Consumer.Telemetry;
+
+/// <summary>
+/// What an operator watches per route: alerts received, mailed, retried and parked, how long the mail
+/// server takes, and how old an alert is when it reaches its consumer (the queue's lag).
+/// </summary>
+public sealed class AlertMetrics
+{
+    public const string MeterName = "Alerts.Consumer";
+
+    readonly TimeProvider _time;
+    readonly Counter<long> _received;
+    readonly Counter<long> _retried;
+    readonly Counter<long> _mailed;
+    readonly Counter<long> _parked;
+    readonly Histogram<double> _mailDuration;
+    readonly Histogram<double> _queueLag;
+
+    public AlertMetrics(IMeterFactory meterFactory, TimeProvider time)
+    {
+        _time = time;
+        var meter = meterFactory.Create(MeterName);
+        _received = meter.CreateCounter<long>("alerts.received", "{alert}", "Alerts delivered to a route's consumer (retries not counted)");
+        _retried = meter.CreateCounter<long>("alerts.retried", "{attempt}", "Further attempts to mail an alert after a failed one");
+        _mailed = meter.CreateCounter<long>("alerts.mailed", "{alert}", "Alerts whose mail the SMTP server accepted");
+        _parked = meter.CreateCounter<long>("alerts.parked", "{alert}", "Alerts moved to a route's error queue for an operator");
+        _mailDuration = meter.CreateHistogram("alerts.mail.duration", "s", "Time the SMTP server takes to accept or refuse one mail",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        _queueLag = meter.CreateHistogram("alerts.queue.lag", "s", "Time from an alert's occurredAt to its first delivery to a consumer",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] });
+    }
+
+    /// <summary>Counts a delivery: the first attempt as received (with its lag when the alert says when it occurred), later ones as retries.</summary>
+    public void Delivered(string route, int retryAttempt, DateTimeOffset? occurredAt)
+    {
+        var tag = new KeyValuePair<string, object?>("route", route);
+        if (retryAttempt > 0)
+        {
+            _retried.Add(1, tag);
+            return;
+        }
+
+        _received.Add(1, tag);
+        if (occurredAt is { } occurred)
+        {
+            _queueLag.Record(Math.Max(0, (_time.GetUtcNow() - occurred).TotalSeconds), tag);
+        }
+    }
+
+    /// <summary>Times one send; the result says whether the server accepted the mail.</summary>
+    public long StartSend() => _time.GetTimestamp();
+
+    public void Sent(string route, long started, bool accepted)
+    {
+        var tag = new KeyValuePair<string, object?>("route", route);
+        _mailDuration.Record(_time.GetElapsedTime(started).TotalSeconds, tag, new("outcome", accepted ? "accepted" : "failed"));
+        if (accepted)
+        {
+            _mailed.Add(1, tag);
+        }
+    }
+
+    public void Parked(string route) => _parked.Add(1, new KeyValuePair<string, object?>("route", route));
+}
