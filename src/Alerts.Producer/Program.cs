@@ -33,6 +33,19 @@ root.SetAction((parseResult, cancellationToken) => PublishAsync(
     TimeSpan.FromSeconds(parseResult.GetValue(timeoutOption)),
     cancellationToken));
 
+var checkTimeoutOption = new Option<int>("--timeout")
+{
+    Description = "Seconds to wait for the connection before giving up",
+    DefaultValueFactory = _ => 10,
+};
+var check = new Command("check", "Connects to the broker with the RabbitMq settings and exits 0, or 1 with the reason: the producer's health check.")
+{
+    checkTimeoutOption,
+};
+check.SetAction((parseResult, cancellationToken) =>
+    CheckAsync(TimeSpan.FromSeconds(parseResult.GetValue(checkTimeoutOption)), cancellationToken));
+root.Subcommands.Add(check);
+
 return await root.Parse(args).InvokeAsync();
 
 static async Task<int> PublishAsync(string routingKeyText, string text, string? source, TimeSpan timeout, CancellationToken cancellationToken)
@@ -47,6 +60,24 @@ static async Task<int> PublishAsync(string routingKeyText, string text, string? 
         return Fail(2, "the message (-m) is empty");
     }
 
+    return await WithBrokerAsync(timeout, "not published", async (services, cancellation) =>
+    {
+        await using var scope = services.CreateAsyncScope();
+        var alert = await scope.ServiceProvider.GetRequiredService<AlertPublisher>().PublishAsync(routingKey, text, source, cancellation);
+        return $"sent {routingKey} {JsonSerializer.Serialize(alert)}";
+    }, cancellationToken);
+}
+
+// The bus is started only once it is connected, so a started bus is a reachable broker that accepted our credentials.
+static Task<int> CheckAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+    WithBrokerAsync(timeout, "not connected", (services, _) =>
+    {
+        var broker = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+        return Task.FromResult($"connected to RabbitMQ at {broker.Host}:{broker.Port} (virtual host '{broker.VirtualHost}', user '{broker.Username}')");
+    }, cancellationToken);
+
+static async Task<int> WithBrokerAsync(TimeSpan timeout, string failed, Func<IServiceProvider, CancellationToken, Task<string>> work, CancellationToken cancellationToken)
+{
     if (timeout <= TimeSpan.Zero)
     {
         return Fail(2, "--timeout must be a positive number of seconds");
@@ -71,20 +102,18 @@ static async Task<int> PublishAsync(string routingKeyText, string text, string? 
     {
         await host.StartAsync(deadline.Token);
         started = true;
-        await using var scope = host.Services.CreateAsyncScope();
-        var alert = await scope.ServiceProvider.GetRequiredService<AlertPublisher>().PublishAsync(routingKey, text, source, deadline.Token);
-        Console.WriteLine($"sent {routingKey} {JsonSerializer.Serialize(alert)}");
+        Console.WriteLine(await work(host.Services, deadline.Token));
         return 0;
     }
     catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
     {
         var broker = host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-        return Fail(1, $"not published: no confirmation from RabbitMQ at {broker.Host}:{broker.Port} (virtual host '{broker.VirtualHost}', user '{broker.Username}') within {timeout.TotalSeconds:0}s; is the broker running and are the RabbitMq__* settings right?");
+        return Fail(1, $"{failed}: no connection or confirmation from RabbitMQ at {broker.Host}:{broker.Port} (virtual host '{broker.VirtualHost}', user '{broker.Username}') within {timeout.TotalSeconds:0}s; is the broker running and are the RabbitMq__* settings right?");
     }
     catch (Exception failure) when (failure is MassTransitException or RabbitMQ.Client.Exceptions.RabbitMQClientException)
     {
         var cause = failure.GetBaseException().Message;
-        return Fail(1, $"not published: {failure.Message}{(cause == failure.Message ? "" : $" ({cause})")}");
+        return Fail(1, $"{failed}: {failure.Message}{(cause == failure.Message ? "" : $" ({cause})")}");
     }
     finally
     {

@@ -114,6 +114,26 @@ public sealed class Service : IAsyncDisposable
         return replay;
     }
 
+    /// <summary>Where the consumer serves its health and metrics: a free loopback port by default, which it logs at start.</summary>
+    public async Task<Uri> HttpAddressAsync()
+    {
+        const string listening = "Now listening on: ";
+        string? address = null;
+        await Eventually.HoldsAsync(
+            () => Task.FromResult((address = _output.Select(line => line.IndexOf(listening, StringComparison.Ordinal) is var at and >= 0 ? line[(at + listening.Length)..] : null)
+                .FirstOrDefault(found => found is not null)) is not null),
+            TimeSpan.FromSeconds(30), $"the consumer to listen for HTTP; it printed:{Environment.NewLine}{this}");
+        return new Uri(address!.Trim());
+    }
+
+    /// <summary>Runs the consumer's health command against a running worker.</summary>
+    public static async Task<Service> CheckHealthAsync(Uri readiness)
+    {
+        var check = new Service(Program("Alerts.Consumer"), ["health", "--url", readiness.ToString()], new Dictionary<string, string>());
+        await check.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        return check;
+    }
+
     public int Count(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
 
     public override string ToString() => string.Join(Environment.NewLine, _output);

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.Json;
+using Alerts.IntegrationTests.Support;
+
+namespace Alerts.IntegrationTests;
+
+[Collection(UsesBroker.Name)]
+public sealed class When_an_operator_watches_a_consumer(Broker broker)
+{
+    static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    [Fact]
+    public async Task Should_be_ready_once_consuming_and_count_what_it_mailed_for_prometheus()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical");
+        var consumer = routes.Consumers[0];
+        var http = await consumer.HttpAddressAsync();
+
+        await using var published = await Service.ProduceAsync(routes.Broker.Settings, "-r", "critical.db", "-m", "database down");
+        await routes.Sink.WaitForAsync(1, TimeSpan.FromSeconds(30));
+
+        using var ready = await Http.GetAsync(new Uri(http, "/health/ready"));
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        await using var check = await Service.CheckHealthAsync(new Uri(http, "/health/ready"));
+        Assert.True(check.ExitCode == 0, check.ToString());
+
+        string metrics = "";
+        await Eventually.HoldsAsync(async () => (metrics = await Http.GetStringAsync(new Uri(http, "/metrics"))).Contains("alerts_mailed_total", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20), "alerts_mailed_total on /metrics");
+        Assert.Contains(Sample(metrics, "alerts_received_total"), line => line.Contains("route=\"critical\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
+        Assert.Contains(Sample(metrics, "alerts_mailed_total"), line => line.Contains("route=\"critical\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
+        Assert.NotEmpty(Sample(metrics, "alerts_mail_duration_seconds_count"));
+        Assert.NotEmpty(Sample(metrics, "alerts_queue_lag_seconds_count"));
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("messaging_masstransit_", StringComparison.Ordinal)); // MassTransit's own
+    }
+
+    [Fact]
+    public async Task Should_be_live_but_not_ready_while_the_broker_is_unreachable()
+    {
+        await using var virtualHost = await broker.CreateVirtualHostAsync();
+        await using var sink = await Tests.Support.SmtpSink.StartAsync();
+        await using var consumer = Service.Consumer(virtualHost, sink.Port, "critical", ("RabbitMq__Port", "1")); // nothing listens on port 1
+        var http = await consumer.HttpAddressAsync();
+
+        using var live = await Http.GetAsync(new Uri(http, "/health/live"));
+        using var ready = await Http.GetAsync(new Uri(http, "/health/ready"));
+        await using var check = await Service.CheckHealthAsync(new Uri(http, "/health/ready"));
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(1, check.ExitCode);
+    }
+
+    [Fact]
+    public async Task Should_log_json_with_the_alert_id_and_route_in_scope()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker);
+        await routes.AddConsumerAsync("critical",
+            ("Logging__Console__FormatterName", "json"),
+            ("Logging__Console__FormatterOptions__IncludeScopes", "true"),
+            ("Logging__Console__FormatterOptions__JsonWriterOptions__Indented", "false"));
+        var id = Guid.NewGuid();
+
+        await routes.Broker.PublishAsync("critical.db", $$"""{"id":"{{id}}","text":"database down"}""");
+        await routes.Sink.WaitForAsync(1, TimeSpan.FromSeconds(30));
+
+        JsonElement mailed = default;
+        await Eventually.HoldsAsync(() => Task.FromResult(routes.Consumers[0].StandardOutput
+            .Where(line => line.StartsWith('{'))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Any(entry => (mailed = entry).GetProperty("Message").GetString()!.StartsWith("Mailed", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(10), "the JSON log line of the mail");
+        var scope = mailed.GetProperty("Scopes").EnumerateArray().Single(scope => scope.TryGetProperty("AlertId", out _));
+        Assert.Equal(id.ToString(), scope.GetProperty("AlertId").GetString());
+        Assert.Equal("critical", scope.GetProperty("Route").GetString());
+    }
+
+    [Fact]
+    public async Task Should_check_the_producer_connection_in_one_command()
+    {
+        await using var virtualHost = await broker.CreateVirtualHostAsync();
+        var unreachable = new Dictionary<string, string>(virtualHost.Settings) { ["RabbitMq__Port"] = "1" };
+
+        await using var connected = await Service.ProduceAsync(virtualHost.Settings, "check");
+        await using var refused = await Service.ProduceAsync(unreachable, "check", "--timeout", "3");
+
+        Assert.True(connected.ExitCode == 0, connected.ToString());
+        Assert.Contains("connected to RabbitMQ", Assert.Single(connected.StandardOutput), StringComparison.Ordinal);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("not connected", Assert.Single(refused.StandardError), StringComparison.Ordinal);
+    }
+
+    static List<string> Sample(string metrics, string name) =>
+        [.. metrics.Split('\n').Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))];
+}
