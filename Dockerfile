@@ -1,24 +1,28 @@
 # One build, two images: `--target consumer` (the routed mail worker) and `--target producer` (the CLI).
-FROM mcr.microsoft.com/dotnet/sdk:10.0.100 AS build
+# Both run on Ubuntu "chiseled" .NET images: no shell, no package manager, a non-root user, nothing else.
+FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 WORKDIR /source
 # Restore in its own layer, from the project files only, so code changes do not re-download packages.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Alerts.Contracts/Alerts.Contracts.csproj src/Alerts.Contracts/
 COPY src/Alerts.Producer/Alerts.Producer.csproj src/Alerts.Producer/
 COPY src/Alerts.Consumer/Alerts.Consumer.csproj src/Alerts.Consumer/
-RUN dotnet restore src/Alerts.Consumer/Alerts.Consumer.csproj \
- && dotnet restore src/Alerts.Producer/Alerts.Producer.csproj
+RUN dotnet restore src/Alerts.Consumer/Alerts.Consumer.csproj && dotnet restore src/Alerts.Producer/Alerts.Producer.csproj
 COPY src/ src/
-RUN dotnet publish src/Alerts.Consumer/Alerts.Consumer.csproj -c Release --no-restore -o /app/consumer \
- && dotnet publish src/Alerts.Producer/Alerts.Producer.csproj -c Release --no-restore -o /app/producer
+RUN dotnet publish src/Alerts.Consumer/Alerts.Consumer.csproj -c Release --no-restore -p:UseAppHost=false -o /app/consumer
+RUN dotnet publish src/Alerts.Producer/Alerts.Producer.csproj -c Release --no-restore -p:UseAppHost=false -o /app/producer
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0.0 AS consumer
+# The consumer serves /health/live, /health/ready and /metrics on 8080; `health` is its Docker health check.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS consumer
 WORKDIR /app
 COPY --from=build /app/consumer .
+ENV URLS=http://+:8080 ASPNETCORE_HTTP_PORTS=
+EXPOSE 8080
 USER $APP_UID
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["dotnet", "Alerts.Consumer.dll", "health"]
 ENTRYPOINT ["dotnet", "Alerts.Consumer.dll"]
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0.0 AS producer
+FROM mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled AS producer
 WORKDIR /app
 COPY --from=build /app/producer .
 USER $APP_UID

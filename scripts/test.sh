@@ -10,6 +10,12 @@ results="$root/.local/test-results"
 
 # The integration tests start their own broker from this package, on free loopback ports.
 ./scripts/broker.sh install
+# No Docker engine runs here; Debian's docker-compose still validates and resolves docker-compose.yml.
+if ! command -v docker-compose >/dev/null; then
+  echo "installing Debian's docker-compose…"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+fi
 
 dotnet build Alerts.sln -c "$configuration" -nologo -clp:ErrorsOnly
 

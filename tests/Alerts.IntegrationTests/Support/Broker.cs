@@ -107,6 +107,14 @@ public sealed class Broker : IAsyncLifetime
         return new Dictionary<string, string>(virtualHost.Settings) { ["RabbitMq__Username"] = user, ["RabbitMq__Password"] = password };
     }
 
+    /// <summary>Loads a definitions file (virtual hosts, users, permissions) as the broker would at boot.</summary>
+    public async Task ImportDefinitionsAsync(string json)
+    {
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _management.PostAsync("definitions", content);
+        response.EnsureSuccessStatusCode();
+    }
+
     internal async Task<JsonElement> GetAsync(string path)
     {
         using var response = await _management.GetAsync(path);

@@ -7,7 +7,7 @@ namespace Alerts.IntegrationTests.Support;
 /// Runs one of the project's programs as a real process, configured by environment variables only,
 /// as an operator would run it, and keeps what it prints for the test to read.
 /// </summary>
-public sealed class Service : IAsyncDisposable
+public sealed partial class Service : IAsyncDisposable
 {
     readonly Process _process;
     readonly ConcurrentQueue<string> _output = new();
@@ -117,13 +117,12 @@ public sealed class Service : IAsyncDisposable
     /// <summary>Where the consumer serves its health and metrics: a free loopback port by default, which it logs at start.</summary>
     public async Task<Uri> HttpAddressAsync()
     {
-        const string listening = "Now listening on: ";
-        string? address = null;
+        Uri? address = null;
         await Eventually.HoldsAsync(
-            () => Task.FromResult((address = _output.Select(line => line.IndexOf(listening, StringComparison.Ordinal) is var at and >= 0 ? line[(at + listening.Length)..] : null)
-                .FirstOrDefault(found => found is not null)) is not null),
-            TimeSpan.FromSeconds(30), $"the consumer to listen for HTTP; it printed:{Environment.NewLine}{this}");
-        return new Uri(address!.Trim());
+            () => Task.FromResult((address = _output.Select(line => ListeningOn().Match(line)).Where(match => match.Success)
+                .Select(match => new Uri(match.Groups["address"].Value)).FirstOrDefault()) is not null),
+            TimeSpan.FromSeconds(30), "the consumer to log where it listens for HTTP");
+        return address!;
     }
 
     /// <summary>Runs the consumer's health command against a running worker.</summary>
@@ -172,4 +171,7 @@ public sealed class Service : IAsyncDisposable
             "src", name, "bin", configuration, "net10.0", $"{name}.dll");
         return File.Exists(program) ? program : throw new FileNotFoundException($"build {name} first (dotnet build Alerts.sln)", program);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Now listening on: (?<address>http://[^\s""]+)")]
+    private static partial System.Text.RegularExpressions.Regex ListeningOn();
 }

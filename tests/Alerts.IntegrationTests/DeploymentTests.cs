@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Alerts.IntegrationTests.Support;
+using Alerts.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace Alerts.IntegrationTests;
+
+public sealed class When_the_services_are_deployed_with_docker_compose
+{
+    [Fact]
+    public async Task Should_refuse_to_start_without_the_passwords()
+    {
+        var (exitCode, _, error) = await ComposeFile.ConfigAsync(new Dictionary<string, string?>());
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ALERTS_", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_run_broker_sink_and_both_consumers_healthy_in_order()
+    {
+        var compose = await ComposeFile.ResolveAsync();
+
+        Assert.Equal(["critical-consumer", "producer", "rabbitmq", "rate-limit-consumer", "smtp4dev"], compose.ServiceNames.Order());
+        foreach (var name in compose.ServiceNames)
+        {
+            var service = compose.Service(name);
+            Assert.True(service.Children.ContainsKey(new YamlScalarNode("healthcheck")), $"{name} has no health check");
+            Assert.NotNull(ComposeFile.Scalar(service, "restart"));
+        }
+
+        Assert.Equal("2", ComposeFile.Scalar(compose.Service("critical-consumer"), "deploy", "replicas"));
+        foreach (var consumer in new[] { "critical-consumer", "rate-limit-consumer" })
+        {
+            Assert.Equal("alerts-consumer:local", ComposeFile.Scalar(compose.Service(consumer), "image")); // one image, two services
+            Assert.Equal("service_healthy", ComposeFile.Scalar(compose.Service(consumer), "depends_on", "rabbitmq", "condition"));
+            Assert.Equal("service_healthy", ComposeFile.Scalar(compose.Service(consumer), "depends_on", "smtp4dev", "condition"));
+        }
+
+        Assert.Equal("critical", compose.Environment("critical-consumer")["Alerts__Serve"]);
+        Assert.Equal("rate_limit", compose.Environment("rate-limit-consumer")["Alerts__Serve"]);
+        Assert.Equal("service_healthy", ComposeFile.Scalar(compose.Service("producer"), "depends_on", "rabbitmq", "condition"));
+    }
+
+    [Fact]
+    public async Task Should_configure_each_service_only_with_settings_its_code_reads()
+    {
+        var compose = await ComposeFile.ResolveAsync();
+
+        var checkedServices = 0;
+        foreach (var name in compose.ServiceNames)
+        {
+            if (compose.Program(name) is { } program)
+            {
+                Assert.Null(ServiceSettings.Check(program, compose.Environment(name)));
+                Assert.DoesNotContain("guest", compose.Environment(name).Values);
+                checkedServices++;
+            }
+        }
+
+        Assert.Equal(3, checkedServices);
+        // The check has teeth: a misspelt key or a bad value is caught.
+        var misspelt = new Dictionary<string, string>(compose.Environment("critical-consumer")) { ["Smtp__Hots"] = "smtp4dev" };
+        Assert.Contains("Hots", ServiceSettings.Check("Alerts.Consumer", misspelt), StringComparison.Ordinal);
+        var unread = new Dictionary<string, string>(compose.Environment("producer")) { ["Smtp__Host"] = "smtp4dev" };
+        Assert.Contains("Smtp__Host", ServiceSettings.Check("Alerts.Producer", unread), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_publish_each_service_as_the_Dockerfile_builds_it()
+    {
+        var dockerfile = DockerfileBuild.Read(Repository.PathOf("Dockerfile"));
+        var fileSystem = Directory.CreateTempSubdirectory("alerts-image-").FullName;
+        try
+        {
+            await dockerfile.RunAsync("build", fileSystem);
+
+            foreach (var (target, program) in new[] { ("consumer", "Alerts.Consumer"), ("producer", "Alerts.Producer") })
+            {
+                var stage = dockerfile[target];
+                var app = DockerfileBuild.Map(fileSystem, DockerfileBuild.CopiedFrom(stage));
+                Assert.True(File.Exists(Path.Combine(app, $"{program}.dll")), $"{program}.dll not published to {app}");
+                Assert.Contains(stage.Lines, line => line.Instruction == "ENTRYPOINT" && line.Arguments.Contains($"\"{program}.dll\"", StringComparison.Ordinal));
+                Assert.Contains(stage.Lines, line => line.Instruction == "USER" && line.Arguments is not ("root" or "0"));
+                Assert.False(File.Exists(Path.Combine(app, "appsettings.Development.json")));
+
+                // The runtime image must carry the frameworks the program was built for, and no more.
+                using var runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.Combine(app, $"{program}.runtimeconfig.json")));
+                var options = runtimeConfig.RootElement.GetProperty("runtimeOptions");
+                var frameworks = (options.TryGetProperty("frameworks", out var many) ? many.EnumerateArray().ToList() : [options.GetProperty("framework")])
+                    .Select(framework => framework.GetProperty("name").GetString()).ToList();
+                var expectedImage = frameworks.Contains("Microsoft.AspNetCore.App") ? "mcr.microsoft.com/dotnet/aspnet:" : "mcr.microsoft.com/dotnet/runtime:";
+                Assert.StartsWith(expectedImage, stage.Image, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(fileSystem, recursive: true);
+        }
+    }
+}
+
+[Collection(UsesBroker.Name)]
+public sealed class When_the_compose_services_run_against_a_broker_loaded_with_its_definitions(Broker broker)
+{
+    [Fact]
+    public async Task Should_route_and_mail_with_the_least_privilege_users_and_the_compose_settings()
+    {
+        var compose = await ComposeFile.ResolveAsync();
+        var definitions = Path.GetTempFileName();
+        var (rendered, _, renderError) = await Repository.RunAsync("/bin/sh",
+            [Repository.PathOf("deploy/rabbitmq/render-definitions.sh"), Repository.PathOf("deploy/rabbitmq/definitions.json"), definitions],
+            environment: ComposeFile.Passwords);
+        Assert.True(rendered == 0, renderError);
+        await broker.ImportDefinitionsAsync(await File.ReadAllTextAsync(definitions));
+        File.Delete(definitions);
+        await using var virtualHost = new BrokerVirtualHost(broker, "alerts", "alerts_operator", ComposeFile.Passwords["ALERTS_OPERATOR_PASSWORD"]!);
+        await using var sink = await SmtpSink.StartAsync();
+
+        // Exactly the compose environment, with the container names replaced by where the broker and sink run here.
+        Dictionary<string, string> Here(string service) => new(compose.Environment(service))
+        {
+            ["RabbitMq__Host"] = "127.0.0.1",
+            ["RabbitMq__Port"] = broker.AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smtp__Host"] = "127.0.0.1",
+            ["Smtp__Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        await using var critical = Service.Consumer(virtualHost, sink.Port, null, [.. Here("critical-consumer").Select(setting => (setting.Key, setting.Value))]);
+        await using var rateLimit = Service.Consumer(virtualHost, sink.Port, null, [.. Here("rate-limit-consumer").Select(setting => (setting.Key, setting.Value))]);
+        await virtualHost.WaitForConsumersAsync("critical", 1);
+        await virtualHost.WaitForConsumersAsync("rate_limit", 1);
+
+        await using var produced = await Service.ProduceAsync(Here("producer"), "-r", "critical.rate_limit", "-m", "Hacker at 10k req/s");
+
+        Assert.True(produced.ExitCode == 0, produced.ToString());
+        var mails = await sink.WaitForAsync(2, TimeSpan.FromSeconds(30));
+        Assert.Equal(["CRITICAL ALERT", "RATE LIMIT ALERT!"], mails.Select(mail => mail.Subject).Order());
+        await using var healthy = await Service.CheckHealthAsync(new Uri(await critical.HttpAddressAsync(), "/health/ready"));
+        Assert.True(healthy.ExitCode == 0, healthy.ToString());
+        Assert.DoesNotContain(critical.Output.Concat(rateLimit.Output), line => line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,60 @@
+using Alerts.Consumer.Mail;
+using Alerts.Consumer.Routing;
+using Alerts.Consumer.Telemetry;
+using Alerts.Contracts;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alerts.IntegrationTests.Support;
+
+/// <summary>
+/// Checks a deployment's environment for a service against what the code reads: every key belongs to a
+/// section the service binds (or to the platform), and the service's own start-up validation accepts the values.
+/// </summary>
+public static class ServiceSettings
+{
+    static readonly string[] PlatformPrefixes = ["DOTNET_", "ASPNETCORE_", "OTEL_"];
+
+    /// <returns>null when the service would start with these settings; otherwise what is wrong.</returns>
+    public static string? Check(string program, IReadOnlyDictionary<string, string> environment)
+    {
+        string[] sections = program switch
+        {
+            "Alerts.Consumer" => [RabbitMqOptions.SectionName, SmtpOptions.SectionName, AlertsOptions.SectionName, TelemetryOptions.SectionName, "Logging", "Urls"],
+            "Alerts.Producer" => [RabbitMqOptions.SectionName, "Logging"],
+            _ => throw new ArgumentOutOfRangeException(nameof(program), program, "not one of the services"),
+        };
+        var settings = environment.Where(setting => !PlatformPrefixes.Any(prefix => setting.Key.StartsWith(prefix, StringComparison.Ordinal))).ToList();
+        var unread = settings.Select(setting => setting.Key).Where(key => !sections.Contains(key.Split("__")[0], StringComparer.OrdinalIgnoreCase)).ToList();
+        if (unread.Count > 0)
+        {
+            return $"{program} reads no {string.Join(", ", unread)}";
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Repository.PathOf($"src/{program}/appsettings.json"))
+            .AddInMemoryCollection(settings.Select(setting => new KeyValuePair<string, string?>(setting.Key.Replace("__", ":", StringComparison.Ordinal), setting.Value)))
+            .Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        if (program == "Alerts.Consumer")
+        {
+            try
+            {
+                configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>(InvalidSettings.BindStrictly);
+            }
+            catch (InvalidOperationException invalid) when (InvalidSettings.TryDescribe(invalid, out var description))
+            {
+                return description;
+            }
+
+            services.AddAlertsConsumer();
+        }
+        else
+        {
+            services.AddAlertsProducer();
+        }
+
+        using var provider = services.BuildServiceProvider();
+        return InvalidSettings.Check(provider);
+    }
+}
