@@ -15,16 +15,31 @@ public static class AlertsTopology
     /// <summary>Connects to the broker and sets up alert publishing and plain-JSON bodies.</summary>
     public static void UseAlerts(this IRabbitMqBusFactoryConfigurator bus, RabbitMqOptions broker)
     {
-        bus.Host(broker.Host, (ushort)broker.Port, broker.VirtualHost, $"alerts-{AppDomain.CurrentDomain.FriendlyName}", host =>
+        var nodes = broker.Nodes();
+        var (firstHost, firstPort) = nodes[0];
+        bus.Host(firstHost, (ushort)firstPort, broker.VirtualHost, $"alerts-{AppDomain.CurrentDomain.FriendlyName}", host =>
         {
             host.Username(broker.Username);
             host.Password(broker.Password);
             host.PublisherConfirmation = true;
+            if (nodes.Count > 1)
+            {
+                // Each reconnect tries the next node, so losing one node of a cluster costs a reconnect, not the service.
+                host.UseCluster(cluster =>
+                {
+                    foreach (var (nodeHost, nodePort) in nodes)
+                    {
+                        cluster.Node($"{nodeHost}:{nodePort}");
+                    }
+                });
+            }
+
             if (broker.UseTls)
             {
                 host.UseSsl(tls =>
                 {
-                    tls.ServerName = broker.Host;
+                    // With a cluster, one certificate names every node (as a wildcard or in its alternative names).
+                    tls.ServerName = firstHost;
                     tls.Protocol = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
                 });
             }
