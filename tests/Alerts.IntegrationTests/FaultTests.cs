@@ -40,7 +40,7 @@ public sealed class When_faults_strike(Broker broker)
     {
         await using var ownBroker = await Broker.StartPrivateAsync();
         await using var routes = await RunningRoutes.StartAsync(ownBroker, "critical");
-        await using var load = await AlertLoad.StartAsync(routes.Broker);
+        await using var load = await AlertLoad.StartAsync(routes.Broker.Settings);
 
         var publishing = load.PublishAsync("critical.load", count: 600, perSecond: 50);
         await routes.Sink.WaitForAsync(100, Patience);

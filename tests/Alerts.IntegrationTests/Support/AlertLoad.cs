@@ -26,10 +26,11 @@ public sealed class AlertLoad : IAsyncDisposable
     /// <summary>Publishes that the broker did not confirm (it was down): the application knows to try again.</summary>
     public int Unconfirmed => Volatile.Read(ref _unconfirmed);
 
-    public static async Task<AlertLoad> StartAsync(BrokerVirtualHost broker)
+    /// <param name="settings">The producer's RabbitMq__* settings, as a service reads them from its environment.</param>
+    public static async Task<AlertLoad> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(broker.Settings.Select(setting =>
+        builder.Configuration.AddInMemoryCollection(settings.Select(setting =>
             new KeyValuePair<string, string?>(setting.Key.Replace("__", ":", StringComparison.Ordinal), setting.Value)));
         // It logs every reconnect attempt while the broker is down; the test reads what was confirmed instead.
         builder.Logging.SetMinimumLevel(LogLevel.Error);

@@ -22,6 +22,7 @@ public sealed class Broker : IAsyncLifetime
     readonly Dictionary<string, string> _serverEnvironment = [];
     Process? _server;
     string? _dataFolder;
+    string? _clusterCookie;
     bool _isPrivate;
     HttpClient _management = null!;
 
@@ -29,12 +30,46 @@ public sealed class Broker : IAsyncLifetime
 
     public int ManagementPort { get; private set; }
 
+    /// <summary>The Erlang node name, as <c>rabbitmqctl -n</c> and the cluster know it.</summary>
+    public string NodeName => _serverEnvironment["RABBITMQ_NODENAME"];
+
     /// <summary>A broker of the caller's own, always started here, that it may stop and start again.</summary>
-    public static async Task<Broker> StartPrivateAsync()
+    public static async Task<Broker> StartPrivateAsync() => await StartPrivateAsync(clusterCookie: null);
+
+    static async Task<Broker> StartPrivateAsync(string? clusterCookie)
     {
-        var broker = new Broker { _isPrivate = true };
+        var broker = new Broker { _isPrivate = true, _clusterCookie = clusterCookie };
         await broker.InitializeAsync();
         return broker;
+    }
+
+    /// <summary>
+    /// A RabbitMQ cluster on loopback: <paramref name="size"/> nodes from Debian's package, each with its own ports
+    /// and data, sharing one Erlang cookie; all but the first join the first.
+    /// </summary>
+    public static async Task<IReadOnlyList<Broker>> StartClusterAsync(int size)
+    {
+        var cookie = Guid.NewGuid().ToString("N").ToUpperInvariant();
+        var nodes = await Task.WhenAll(Enumerable.Range(0, size).Select(_ => StartPrivateAsync(cookie)));
+        foreach (var node in nodes.Skip(1))
+        {
+            await node.JoinAsync(nodes[0]);
+        }
+
+        return nodes;
+    }
+
+    async Task JoinAsync(Broker seed)
+    {
+        string[][] commands = [["stop_app"], ["reset"], ["join_cluster", seed.NodeName], ["start_app"], ["await_startup"]];
+        foreach (var command in commands)
+        {
+            var (exitCode, output, error) = await Repository.RunAsync($"{RabbitBin}/rabbitmqctl", ["-n", NodeName, .. command],
+                environment: _serverEnvironment.Select(setting => new KeyValuePair<string, string?>(setting.Key, setting.Value)));
+            Assert.True(exitCode == 0, $"rabbitmqctl {string.Join(' ', command)} on {NodeName} failed: {output}{error}");
+        }
+
+        await WaitUntilReadyAsync();
     }
 
     public async Task InitializeAsync()
@@ -149,6 +184,16 @@ public sealed class Broker : IAsyncLifetime
             collect_statistics_interval = 500
             """);
         File.WriteAllText(Path.Combine(_dataFolder, "enabled_plugins"), "[rabbitmq_management].");
+        if (_clusterCookie is not null)
+        {
+            // Nodes (and the CLI) find the cookie in $HOME; a cluster's nodes must share it.
+            var cookieFile = Path.Combine(_dataFolder, ".erlang.cookie");
+            File.WriteAllText(cookieFile, _clusterCookie);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(cookieFile, UnixFileMode.UserRead);
+            }
+        }
 
         _serverEnvironment["HOME"] = _dataFolder;
         _serverEnvironment["RABBITMQ_NODENAME"] = $"alerts-test-{AmqpPort}@localhost";
