@@ -1,0 +1,121 @@
+using Alerts.IntegrationTests.Support;
+using Microsoft.Extensions.Configuration;
+using YamlDotNet.RepresentationModel;
+
+namespace Alerts.IntegrationTests;
+
+/// <summary>No cluster runs here: the manifests are read as Kubernetes would read them and held against the code.</summary>
+public sealed class When_the_consumers_are_deployed_on_kubernetes
+{
+    static readonly List<YamlMappingNode> Documents = Load();
+
+    static List<YamlMappingNode> Load()
+    {
+        var documents = new List<YamlMappingNode>();
+        foreach (var file in Directory.EnumerateFiles(Repository.PathOf("deploy/k8s"), "*.yaml"))
+        {
+            var yaml = new YamlStream();
+            yaml.Load(new StringReader(File.ReadAllText(file)));
+            documents.AddRange(yaml.Documents.Select(document => (YamlMappingNode)document.RootNode));
+        }
+
+        return documents;
+    }
+
+    static IEnumerable<YamlMappingNode> OfKind(string kind) => Documents.Where(document => ComposeFile.Scalar(document, "kind") == kind);
+
+    static YamlNode At(YamlNode node, params object[] path) => path.Aggregate(node, (current, step) => step switch
+    {
+        string key => ((YamlMappingNode)current)[key],
+        int index => ((YamlSequenceNode)current)[index],
+        _ => throw new ArgumentException("a path step is a key or an index", nameof(path)),
+    });
+
+    static string Text(YamlNode node, params object[] path) => ((YamlScalarNode)At(node, path)).Value!;
+
+    /// <summary>The container's environment as the kubelet assembles it: the ConfigMaps it names, then its own entries.</summary>
+    static Dictionary<string, string> Environment(YamlNode container)
+    {
+        var environment = new Dictionary<string, string>();
+        var mapping = (YamlMappingNode)container;
+        if (mapping.Children.TryGetValue(new YamlScalarNode("envFrom"), out var sources))
+        {
+            foreach (var source in (YamlSequenceNode)sources)
+            {
+                var configMap = OfKind("ConfigMap").Single(map => Text(map, "metadata", "name") == Text(source, "configMapRef", "name"));
+                foreach (var (key, value) in (YamlMappingNode)At(configMap, "data"))
+                {
+                    environment[((YamlScalarNode)key).Value!] = ((YamlScalarNode)value).Value!;
+                }
+            }
+        }
+
+        foreach (var entry in (YamlSequenceNode)At(container, "env"))
+        {
+            environment[Text(entry, "name")] = ((YamlMappingNode)entry).Children.ContainsKey(new YamlScalarNode("value"))
+                ? Text(entry, "value")
+                : $"from secret {Text(entry, "valueFrom", "secretKeyRef", "name")}";
+        }
+
+        return environment;
+    }
+
+    static IEnumerable<(string Name, YamlNode Container)> ConsumerContainers() =>
+        OfKind("Deployment").Select(deployment => (Text(deployment, "metadata", "name"), At(deployment, "spec", "template", "spec", "containers", 0)))
+            .Where(pair => Text(pair.Item2, "image") == "alerts-consumer");
+
+    [Fact]
+    public void Should_list_every_manifest_in_the_kustomization()
+    {
+        var kustomization = OfKind("Kustomization").Single();
+        var listed = ((YamlSequenceNode)At(kustomization, "resources")).Select(resource => ((YamlScalarNode)resource).Value).Order();
+
+        Assert.Equal(Directory.EnumerateFiles(Repository.PathOf("deploy/k8s"), "*.yaml").Select(Path.GetFileName).Where(name => name != "kustomization.yaml").Order(), listed);
+    }
+
+    [Fact]
+    public void Should_configure_each_consumer_with_settings_its_code_reads_and_secrets_for_its_passwords()
+    {
+        var consumers = ConsumerContainers().ToList();
+
+        Assert.Equal(["critical-consumer", "rate-limit-consumer"], consumers.Select(consumer => consumer.Name).Order());
+        foreach (var (name, container) in consumers)
+        {
+            var environment = Environment(container);
+            Assert.Null(ServiceSettings.Check("Alerts.Consumer", environment));
+            Assert.StartsWith("from secret", environment["RabbitMq__Password"], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Should_probe_the_addresses_the_consumer_serves_on_the_port_the_image_listens_on()
+    {
+        var imagePort = File.ReadAllLines(Repository.PathOf("Dockerfile")).Single(line => line.StartsWith("EXPOSE", StringComparison.Ordinal)).Split(' ')[1];
+
+        foreach (var (_, container) in ConsumerContainers())
+        {
+            Assert.Equal(imagePort, Text(container, "ports", 0, "containerPort"));
+            Assert.Equal("/health/ready", Text(container, "readinessProbe", "httpGet", "path"));
+            Assert.Equal("/health/ready", Text(container, "startupProbe", "httpGet", "path"));
+            Assert.Equal("/health/live", Text(container, "livenessProbe", "httpGet", "path"));
+            Assert.Equal("true", Text(container, "securityContext", "readOnlyRootFilesystem"));
+        }
+    }
+
+    [Fact]
+    public void Should_scale_each_consumer_on_the_length_of_the_queue_it_serves()
+    {
+        var routes = new ConfigurationBuilder().AddJsonFile(Repository.PathOf("src/Alerts.Consumer/appsettings.json")).Build().GetSection("Alerts:Routes");
+        var scaled = OfKind("ScaledObject").ToList();
+
+        Assert.Equal(2, scaled.Count);
+        foreach (var scaler in scaled)
+        {
+            var (_, container) = ConsumerContainers().Single(consumer => consumer.Name == Text(scaler, "spec", "scaleTargetRef", "name"));
+            var servedQueue = routes[$"{Environment(container)["Alerts__Serve"]}:Queue"];
+            Assert.Equal("rabbitmq", Text(scaler, "spec", "triggers", 0, "type"));
+            Assert.Equal("QueueLength", Text(scaler, "spec", "triggers", 0, "metadata", "mode"));
+            Assert.Equal(servedQueue, Text(scaler, "spec", "triggers", 0, "metadata", "queueName"));
+        }
+    }
+}
