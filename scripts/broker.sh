@@ -83,7 +83,9 @@ CONF
 
   # A dedicated user with rights on its own virtual host only; 'management' lets it log in to the web UI.
   ctl -q add_vhost "$vhost" 2>/dev/null || true
-  ctl -q list_users | grep -q "^$user\b" || ctl -q add_user "$user" "$(password)" >/dev/null
+  # Read the whole list first: grep -q stops reading at its match, and under pipefail the CLI's broken pipe
+  # would count as "no such user".
+  grep -q "^$user\b" <<< "$(ctl -q list_users)" || ctl -q add_user "$user" "$(password)" >/dev/null
   ctl -q change_password "$user" "$(password)" >/dev/null
   ctl -q set_user_tags "$user" management >/dev/null
   ctl -q set_permissions -p "$vhost" "$user" '.*' '.*' '.*' >/dev/null
