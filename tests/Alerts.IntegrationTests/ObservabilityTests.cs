@@ -35,6 +35,29 @@ public sealed class When_an_operator_watches_a_consumer(Broker broker)
     }
 
     [Fact]
+    public async Task Should_push_metrics_and_traces_to_an_otlp_collector_when_configured()
+    {
+        await using var collector = new OtlpReceiver();
+        await using var routes = await RunningRoutes.StartAsync(broker);
+        var consumer = await routes.AddConsumerAsync("critical",
+            ("Telemetry__Exporter", "Otlp"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", collector.Endpoint.ToString().TrimEnd('/')),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "500"),
+            ("OTEL_BSP_SCHEDULE_DELAY", "200"),
+            ("OTEL_SERVICE_NAME", "critical-consumer"));
+
+        await using var published = await Service.ProduceAsync(routes.Broker.Settings, "-r", "critical.db", "-m", "database down");
+        await routes.Sink.WaitForAsync(1, TimeSpan.FromSeconds(30));
+
+        await Eventually.HoldsAsync(() => Task.FromResult(collector.Received("/v1/metrics", "alerts.mailed")), TimeSpan.FromSeconds(20), "alerts.mailed at the collector");
+        await Eventually.HoldsAsync(() => Task.FromResult(collector.Received("/v1/traces", "AlertConsumer")), TimeSpan.FromSeconds(20), "MassTransit's consume span at the collector");
+        Assert.True(collector.Received("/v1/metrics", "critical-consumer"), "the service name set by OTEL_SERVICE_NAME");
+        using var scrape = await Http.GetAsync(new Uri(await consumer.HttpAddressAsync(), "/metrics"));
+        Assert.Equal(HttpStatusCode.NotFound, scrape.StatusCode); // one exporter: no scrape endpoint beside OTLP
+    }
+
+    [Fact]
     public async Task Should_be_live_but_not_ready_while_the_broker_is_unreachable()
     {
         await using var virtualHost = await broker.CreateVirtualHostAsync();

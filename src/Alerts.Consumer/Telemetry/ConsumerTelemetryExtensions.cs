@@ -23,7 +23,8 @@ public static class ConsumerTelemetryExtensions
         }
 
         var telemetry = services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("alerts-consumer"))
+            // A default name, then OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES over it: what is detected later wins.
+            .ConfigureResource(resource => resource.AddService("alerts-consumer").AddEnvironmentVariableDetector())
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(AlertMetrics.MeterName, InstrumentationOptions.MeterName, "System.Runtime");

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Alerts.IntegrationTests.Support;
+
+/// <summary>
+/// Stands in for an OpenTelemetry collector: accepts OTLP over HTTP (protobuf) on loopback and keeps each
+/// request's body by path (<c>/v1/metrics</c>, <c>/v1/traces</c>). Names in the protobuf are plain UTF-8.
+/// </summary>
+public sealed class OtlpReceiver : IAsyncDisposable
+{
+    readonly HttpListener _listener = new();
+    readonly ConcurrentQueue<(string Path, string Body)> _requests = new();
+    readonly Task _serving;
+
+    public OtlpReceiver()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        Endpoint = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
+        probe.Stop();
+        _listener.Prefixes.Add(Endpoint.ToString());
+        _listener.Start();
+        _serving = ServeAsync();
+    }
+
+    public Uri Endpoint { get; }
+
+    public bool Received(string path, string text) =>
+        _requests.Any(request => request.Path == path && request.Body.Contains(text, StringComparison.Ordinal));
+
+    async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception stopped) when (stopped is HttpListenerException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            using var body = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(body);
+            _requests.Enqueue((context.Request.Url!.AbsolutePath, Encoding.UTF8.GetString(body.ToArray())));
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _serving;
+    }
+}
