@@ -7,6 +7,8 @@ namespace Alerts.IntegrationTests;
 /// replicated on all three, consumers and a producer that know every node. The node leading the queue is
 /// stopped while alerts flow; a new leader is elected and nothing confirmed may be lost.
 /// </summary>
+// In the broker collection, only so that it does not run beside the other fault tests and share two cores with them.
+[Collection(UsesBroker.Name)]
 [Trait("Category", "Fault")]
 public sealed class When_the_broker_is_a_three_node_cluster
 {
@@ -39,7 +41,7 @@ public sealed class When_the_broker_is_a_three_node_cluster
             await using var afterwards = new BrokerVirtualHost(survivor, routes.Broker.Name, routes.Broker.Settings["RabbitMq__Username"], routes.Broker.Settings["RabbitMq__Password"]);
             var newLeader = (await afterwards.QueueDetailsAsync("critical")).GetProperty("leader").GetString();
             var parked = (int)(await afterwards.QueueAsync("critical_error")).Messages;
-            var report = FaultReport.From("cluster of 3: queue leader node stopped while publishing", [.. load.Confirmed], routes.Sink, parked);
+            var report = FaultReport.From("3-node cluster: queue leader stopped while publishing", [.. load.Confirmed], routes.Sink, parked);
             report.Write();
             Assert.NotEqual(leader.NodeName, newLeader);
             Assert.True(load.Confirmed.Count > 500, $"only {load.Confirmed.Count} of 600 publishes were confirmed");
