@@ -35,11 +35,10 @@ return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessT
 static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
 {
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-    // The exporter decides what is registered, so it is read now rather than when the host starts.
     TelemetryOptions telemetry;
     try
     {
-        telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>(InvalidSettings.BindStrictly) ?? new();
+        telemetry = TelemetryOptions.From(builder.Configuration);
     }
     catch (InvalidOperationException unbindable) when (InvalidSettings.TryDescribe(unbindable, out var description))
     {

@@ -26,20 +26,20 @@ public sealed class When_the_services_are_deployed_with_docker_compose
         {
             var service = compose.Service(name);
             Assert.True(service.Children.ContainsKey(new YamlScalarNode("healthcheck")), $"{name} has no health check");
-            Assert.NotNull(ComposeFile.Scalar(service, "restart"));
+            Assert.NotNull(Yaml.Text(service, "restart"));
         }
 
-        Assert.Equal("2", ComposeFile.Scalar(compose.Service("critical-consumer"), "deploy", "replicas"));
+        Assert.Equal("2", Yaml.Text(compose.Service("critical-consumer"), "deploy", "replicas"));
         foreach (var consumer in new[] { "critical-consumer", "rate-limit-consumer" })
         {
-            Assert.Equal("alerts-consumer:local", ComposeFile.Scalar(compose.Service(consumer), "image")); // one image, two services
-            Assert.Equal("service_healthy", ComposeFile.Scalar(compose.Service(consumer), "depends_on", "rabbitmq", "condition"));
-            Assert.Equal("service_healthy", ComposeFile.Scalar(compose.Service(consumer), "depends_on", "smtp4dev", "condition"));
+            Assert.Equal("alerts-consumer:local", Yaml.Text(compose.Service(consumer), "image")); // one image, two services
+            Assert.Equal("service_healthy", Yaml.Text(compose.Service(consumer), "depends_on", "rabbitmq", "condition"));
+            Assert.Equal("service_healthy", Yaml.Text(compose.Service(consumer), "depends_on", "smtp4dev", "condition"));
         }
 
         Assert.Equal("critical", compose.Environment("critical-consumer")["Alerts__Serve"]);
         Assert.Equal("rate_limit", compose.Environment("rate-limit-consumer")["Alerts__Serve"]);
-        Assert.Equal("service_healthy", ComposeFile.Scalar(compose.Service("producer"), "depends_on", "rabbitmq", "condition"));
+        Assert.Equal("service_healthy", Yaml.Text(compose.Service("producer"), "depends_on", "rabbitmq", "condition"));
     }
 
     [Fact]

@@ -22,16 +22,11 @@ public sealed class When_the_consumers_are_deployed_on_kubernetes
         return documents;
     }
 
-    static IEnumerable<YamlMappingNode> OfKind(string kind) => Documents.Where(document => ComposeFile.Scalar(document, "kind") == kind);
+    static IEnumerable<YamlMappingNode> OfKind(string kind) => Documents.Where(document => Yaml.Text(document, "kind") == kind);
 
-    static YamlNode At(YamlNode node, params object[] path) => path.Aggregate(node, (current, step) => step switch
-    {
-        string key => ((YamlMappingNode)current)[key],
-        int index => ((YamlSequenceNode)current)[index],
-        _ => throw new ArgumentException("a path step is a key or an index", nameof(path)),
-    });
+    static YamlNode At(YamlNode node, params object[] path) => Yaml.At(node, path) ?? throw new KeyNotFoundException(string.Join('.', path));
 
-    static string Text(YamlNode node, params object[] path) => ((YamlScalarNode)At(node, path)).Value!;
+    static string Text(YamlNode node, params object[] path) => Yaml.Text(node, path) ?? throw new KeyNotFoundException(string.Join('.', path));
 
     /// <summary>The container's environment as the kubelet assembles it: the ConfigMaps it names, then its own entries.</summary>
     static Dictionary<string, string> Environment(YamlNode container)

@@ -1,3 +1,5 @@
+using Alerts.Contracts;
+
 namespace Alerts.Consumer.Telemetry;
 
 /// <summary>The <c>Telemetry</c> section: where the consumer's metrics and traces go.</summary>
@@ -6,6 +8,11 @@ public sealed class TelemetryOptions
     public const string SectionName = "Telemetry";
 
     public TelemetryExporter Exporter { get; set; } = TelemetryExporter.Prometheus;
+
+    /// <summary>Read while the host is built, not when it starts: the exporter decides what is registered.</summary>
+    /// <exception cref="InvalidOperationException">A key or value in the section is wrong (see <see cref="InvalidSettings.TryDescribe"/>).</exception>
+    public static TelemetryOptions From(IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<TelemetryOptions>(InvalidSettings.BindStrictly) ?? new();
 }
 
 public enum TelemetryExporter

@@ -45,29 +45,13 @@ public sealed class ComposeFile
 
     public IEnumerable<string> ServiceNames => Services.Children.Keys.Select(key => ((YamlScalarNode)key).Value!);
 
-    public static string? Scalar(YamlMappingNode node, params string[] path)
-    {
-        YamlNode current = node;
-        foreach (var key in path)
-        {
-            if (current is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(key), out var next))
-            {
-                return null;
-            }
-
-            current = next;
-        }
-
-        return (current as YamlScalarNode)?.Value;
-    }
-
     public IReadOnlyDictionary<string, string> Environment(string service) =>
         Service(service).Children.TryGetValue(new YamlScalarNode("environment"), out var environment)
             ? ((YamlMappingNode)environment).Children.ToDictionary(pair => ((YamlScalarNode)pair.Key).Value!, pair => ((YamlScalarNode)pair.Value).Value ?? "")
             : new Dictionary<string, string>();
 
     /// <summary>The program a service runs: the Dockerfile target its image is built from.</summary>
-    public string? Program(string service) => Scalar(Service(service), "build", "target") switch
+    public string? Program(string service) => Yaml.Text(Service(service), "build", "target") switch
     {
         "consumer" => "Alerts.Consumer",
         "producer" => "Alerts.Producer",

@@ -18,6 +18,7 @@ public sealed partial class DockerfileBuild
     public static DockerfileBuild Read(string path)
     {
         var stages = new List<Stage>();
+        List<(string, string)> lines = [];
         var text = File.ReadAllText(path).Replace("\\\n", " ", StringComparison.Ordinal);
         foreach (var line in text.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith('#')))
         {
@@ -25,11 +26,12 @@ public sealed partial class DockerfileBuild
             if (instruction == "FROM")
             {
                 var from = FromLine().Match(arguments);
-                stages.Add(new Stage(from.Groups["image"].Value, from.Groups["name"].Value, new List<(string, string)>()));
+                lines = [];
+                stages.Add(new Stage(from.Groups["image"].Value, from.Groups["name"].Value, lines));
             }
             else
             {
-                ((List<(string, string)>)stages[^1].Lines).Add((instruction, arguments));
+                lines.Add((instruction, arguments));
             }
         }
 

@@ -161,14 +161,7 @@ public sealed partial class Service : IAsyncDisposable
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory); // tests/X/bin/CONFIGURATION/net10.0/
         var configuration = testOutput.Parent!.Name;
-        var root = testOutput;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Alerts.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var program = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Alerts.sln not found above the test output"),
-            "src", name, "bin", configuration, "net10.0", $"{name}.dll");
+        var program = Path.Combine(Repository.Root, "src", name, "bin", configuration, "net10.0", $"{name}.dll");
         return File.Exists(program) ? program : throw new FileNotFoundException($"build {name} first (dotnet build Alerts.sln)", program);
     }
 

@@ -40,7 +40,7 @@ public static class ServiceSettings
         {
             try
             {
-                configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>(InvalidSettings.BindStrictly);
+                TelemetryOptions.From(configuration);
             }
             catch (InvalidOperationException invalid) when (InvalidSettings.TryDescribe(invalid, out var description))
             {
