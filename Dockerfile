@@ -5,6 +5,7 @@ WORKDIR /source
 # Restore in its own layer, from the project files only, so code changes do not re-download packages.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Alerts.Contracts/Alerts.Contracts.csproj src/Alerts.Contracts/
+COPY src/Alerts.ServiceDefaults/Alerts.ServiceDefaults.csproj src/Alerts.ServiceDefaults/
 COPY src/Alerts.Producer/Alerts.Producer.csproj src/Alerts.Producer/
 COPY src/Alerts.Consumer/Alerts.Consumer.csproj src/Alerts.Consumer/
 RUN dotnet restore src/Alerts.Consumer/Alerts.Consumer.csproj && dotnet restore src/Alerts.Producer/Alerts.Producer.csproj
@@ -22,7 +23,8 @@ USER $APP_UID
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["dotnet", "Alerts.Consumer.dll", "health"]
 ENTRYPOINT ["dotnet", "Alerts.Consumer.dll"]
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled AS producer
+# ASP.NET Core's runtime: the shared service defaults (health, metrics) are built on it, and so is the HTTP front door.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS producer
 WORKDIR /app
 COPY --from=build /app/producer .
 USER $APP_UID

@@ -11,17 +11,19 @@ results="$root/.local/test-results"
 # The integration tests start their own broker from this package, on free loopback ports.
 ./scripts/broker.sh install
 # No Docker engine runs here; Debian's docker-compose still validates and resolves docker-compose.yml.
-if ! command -v docker-compose >/dev/null; then
-  echo "installing Debian's docker-compose…"
+# The book's Python producer (examples/alert_producer.py) publishes with Debian's pika, as a user's script would.
+if ! command -v docker-compose >/dev/null || ! /usr/bin/python3 -c 'import pika' 2>/dev/null; then
+  echo "installing Debian's docker-compose and python3-pika…"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose python3-pika >/dev/null
 fi
 
 dotnet build Alerts.sln -c "$configuration" -nologo -clp:ErrorsOnly
 
 rm -rf "$results"
 status=0
-for project in tests/*/*.csproj; do
+# Every test project; tests/Alerts.TestSupport is a library they share.
+for project in $(grep -l '<IsTestProject>true</IsTestProject>' tests/*/*.csproj); do
   name="$(basename "$project" .csproj)"
   echo "== $name"
   dotnet test "$project" -c "$configuration" --no-build -nologo \

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Alerts.Benchmarks;
-using Alerts.Consumer.Routing;
+using Alerts.Consumer.Settings;
 using Alerts.Contracts;
 using Alerts.Producer;
-using Alerts.Tests.Support;
+using Alerts.TestSupport;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

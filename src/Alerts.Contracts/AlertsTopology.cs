@@ -7,44 +7,30 @@ namespace Alerts.Contracts;
 /// The one place that says how alerts travel through RabbitMQ, so producer and consumer cannot drift:
 /// alerts are published as plain JSON to the durable topic exchange <see cref="ExchangeName"/> with the
 /// routing key <c>SEVERITY.TYPE</c>, and each route's queue binds to that exchange with topic patterns.
+/// An alert no pattern matches goes, by the exchange's alternate exchange, to the queue <see cref="UnroutedQueue"/>;
+/// that part is declared at deployment (<c>deploy/rabbitmq/topology.json</c>), since only a policy can set it.
 /// </summary>
 public static class AlertsTopology
 {
     public const string ExchangeName = "alerts";
 
-    /// <summary>Connects to the broker and sets up alert publishing and plain-JSON bodies.</summary>
-    public static void UseAlerts(this IRabbitMqBusFactoryConfigurator bus, RabbitMqOptions broker)
+    /// <summary>The alternate exchange of <see cref="ExchangeName"/>: it keeps what no route takes, or returns it when asked.</summary>
+    public const string UnroutedExchange = "alerts.unrouted";
+
+    /// <summary>Where alerts that no route takes wait, bounded in length and age by the <c>alerts-unrouted</c> policy.</summary>
+    public const string UnroutedQueue = "unrouted";
+
+    /// <summary>
+    /// A publisher that sets this header (to <see cref="ReturnUnrouted"/>) and the mandatory flag gets an alert that no
+    /// route takes back from the broker instead of having it kept: that is how it learns that no route took it.
+    /// </summary>
+    public const string UnroutedHeader = "Alerts-Unrouted";
+
+    public const string ReturnUnrouted = "return";
+
+    /// <summary>Sets up alert publishing and plain-JSON bodies on a bus.</summary>
+    public static void UseAlertsTopology(this IRabbitMqBusFactoryConfigurator bus)
     {
-        var nodes = broker.Nodes();
-        var (firstHost, firstPort) = nodes[0];
-        bus.Host(firstHost, (ushort)firstPort, broker.VirtualHost, $"alerts-{AppDomain.CurrentDomain.FriendlyName}", host =>
-        {
-            host.Username(broker.Username);
-            host.Password(broker.Password);
-            host.PublisherConfirmation = true;
-            if (nodes.Count > 1)
-            {
-                // Each reconnect tries the next node, so losing one node of a cluster costs a reconnect, not the service.
-                host.UseCluster(cluster =>
-                {
-                    foreach (var (nodeHost, nodePort) in nodes)
-                    {
-                        cluster.Node($"{nodeHost}:{nodePort}");
-                    }
-                });
-            }
-
-            if (broker.UseTls)
-            {
-                host.UseSsl(tls =>
-                {
-                    // With a cluster, one certificate names every node (as a wildcard or in its alternative names).
-                    tls.ServerName = firstHost;
-                    tls.Protocol = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
-                });
-            }
-        });
-
         // Any AMQP client can read what we publish, and we read plain JSON (or the book's bare string)
         // from any publisher; MassTransit's envelope is still understood by its content type.
         bus.UseRawJsonSerializer(RawSerializerOptions.All, isDefault: true);

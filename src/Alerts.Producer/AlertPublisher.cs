@@ -14,12 +14,44 @@ public sealed class AlertPublisher(IPublishEndpoint publishEndpoint, TimeProvide
 
     public async Task<Alert> PublishAsync(RoutingKey routingKey, string text, string? source = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(routingKey);
-        ArgumentException.ThrowIfNullOrWhiteSpace(text);
-
-        var alert = Alert.Create(routingKey, text, string.IsNullOrWhiteSpace(source) ? DefaultSource : source, time.GetUtcNow());
+        var alert = Create(routingKey, text, source);
         await publishEndpoint.Publish(alert, cancellationToken);
         return alert;
+    }
+
+    /// <summary>
+    /// Publishes as <see cref="PublishAsync"/> does, and tells whether a route's queue took the alert. The broker returns
+    /// an alert that no route takes to a publisher that asks for it, instead of keeping it; it is then published again
+    /// as any other, and the alerts exchange's alternate exchange keeps it in the unrouted queue.
+    /// </summary>
+    public async Task<(Alert Alert, bool Routed)> PublishAndCheckRouteAsync(
+        RoutingKey routingKey, string text, string? source = null, CancellationToken cancellationToken = default)
+    {
+        var alert = Create(routingKey, text, source);
+        try
+        {
+            await publishEndpoint.Publish(alert, context =>
+            {
+                context.Headers.Set(AlertsTopology.UnroutedHeader, AlertsTopology.ReturnUnrouted);
+                if (context.TryGetPayload(out RabbitMqSendContext? rabbit))
+                {
+                    rabbit.Mandatory = true;
+                }
+            }, cancellationToken);
+            return (alert, true);
+        }
+        catch (MessageReturnedException)
+        {
+            await publishEndpoint.Publish(alert, cancellationToken);
+            return (alert, false);
+        }
+    }
+
+    Alert Create(RoutingKey routingKey, string text, string? source)
+    {
+        ArgumentNullException.ThrowIfNull(routingKey);
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        return Alert.Create(routingKey, text, string.IsNullOrWhiteSpace(source) ? DefaultSource : source, time.GetUtcNow());
     }
 
     /// <summary>

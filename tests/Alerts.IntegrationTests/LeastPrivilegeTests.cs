@@ -1,5 +1,5 @@
 using Alerts.IntegrationTests.Support;
-using Alerts.Tests.Support;
+using Alerts.TestSupport;
 
 namespace Alerts.IntegrationTests;
 

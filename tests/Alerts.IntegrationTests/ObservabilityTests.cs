@@ -61,7 +61,7 @@ public sealed class When_an_operator_watches_a_consumer(Broker broker)
     public async Task Should_be_live_but_not_ready_while_the_broker_is_unreachable()
     {
         await using var virtualHost = await broker.CreateVirtualHostAsync();
-        await using var sink = await Tests.Support.SmtpSink.StartAsync();
+        await using var sink = await TestSupport.SmtpSink.StartAsync();
         await using var consumer = Service.Consumer(virtualHost, sink.Port, "critical", ("RabbitMq__Port", "1")); // nothing listens on port 1
         var http = await consumer.HttpAddressAsync();
 

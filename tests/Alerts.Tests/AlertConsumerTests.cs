@@ -1,6 +1,7 @@
-using Alerts.Consumer.Routing;
+using Alerts.Consumer.Consumers;
 using Alerts.Contracts;
 using Alerts.Tests.Support;
+using Alerts.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
+using Alerts.Consumer.Consumers;
 using Alerts.Consumer.Mail;
-using Alerts.Consumer.Routing;
+using Alerts.Consumer.Settings;
 using Alerts.Contracts;
 using MimeKit;
 

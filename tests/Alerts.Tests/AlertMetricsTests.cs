@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Alerts.Consumer.Telemetry;
 using Alerts.Contracts;
 using Alerts.Tests.Support;
+using Alerts.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;

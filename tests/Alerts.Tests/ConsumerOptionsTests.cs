@@ -1,5 +1,4 @@
-using Alerts.Consumer.Mail;
-using Alerts.Consumer.Routing;
+using Alerts.Consumer.Settings;
 using Alerts.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,6 +85,8 @@ public sealed class When_the_consumer_reads_its_configuration
     [InlineData("Alerts:Routes:critical:To:0", "ops at example", "Alerts:Routes:critical:To 'ops at example' is not an e-mail address")]
     [InlineData("Alerts:Routes:rate_limit:Queue", "critical", "routes critical, rate_limit share queue 'critical'")]
     [InlineData("Alerts:MaxTextLength", "0", "Alerts:MaxTextLength must be between")]
+    [InlineData("Alerts:Routes:critical:Queue", "unrouted", "Alerts:Routes:critical:Queue 'unrouted' is where alerts no route takes wait")]
+    [InlineData("Alerts:Routes:critical:Subjcet", "CRITICAL", "no setting Alerts:Routes:critical:Subjcet")]
     public void Should_stop_with_the_name_of_a_bad_setting(string key, string value, string failure)
     {
         Assert.Contains(Failures((key, value)), message => message.Contains(failure, StringComparison.Ordinal));

@@ -1,4 +1,4 @@
-using Alerts.Contracts;
+using Alerts.ServiceDefaults;
 
 namespace Alerts.Tests;
 

@@ -1,4 +1,5 @@
-using Alerts.Consumer.Routing;
+using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Settings;
 using Alerts.Contracts;
 using MimeKit;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Alerts.Consumer.Settings;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
+using Alerts.TestSupport;
 using RabbitMQ.Client;
 
 namespace Alerts.IntegrationTests.Support;
@@ -29,6 +29,9 @@ public sealed class Broker : IAsyncLifetime
     public int AmqpPort { get; private set; }
 
     public int ManagementPort { get; private set; }
+
+    /// <summary>Where RabbitMQ's own Prometheus endpoint answers (<c>/metrics</c>, <c>/metrics/detailed</c>).</summary>
+    public int PrometheusPort { get; private set; }
 
     /// <summary>The Erlang node name, as <c>rabbitmqctl -n</c> and the cluster know it.</summary>
     public string NodeName => _serverEnvironment["RABBITMQ_NODENAME"];
@@ -78,6 +81,7 @@ public sealed class Broker : IAsyncLifetime
         {
             AmqpPort = int.Parse(amqpPort, System.Globalization.CultureInfo.InvariantCulture);
             ManagementPort = int.Parse(Environment.GetEnvironmentVariable("ALERTS_TEST_MANAGEMENT_PORT") ?? "15672", System.Globalization.CultureInfo.InvariantCulture);
+            PrometheusPort = int.Parse(Environment.GetEnvironmentVariable("ALERTS_TEST_PROMETHEUS_PORT") ?? "15692", System.Globalization.CultureInfo.InvariantCulture);
         }
         else
         {
@@ -174,16 +178,19 @@ public sealed class Broker : IAsyncLifetime
                 + "or point the tests at a running broker with ALERTS_TEST_AMQP_PORT and ALERTS_TEST_MANAGEMENT_PORT.");
         }
 
-        AmqpPort = FreeLoopbackPort();
-        ManagementPort = FreeLoopbackPort();
+        AmqpPort = FreePort.OnLoopback();
+        ManagementPort = FreePort.OnLoopback();
+        PrometheusPort = FreePort.OnLoopback();
         _dataFolder = Directory.CreateTempSubdirectory("alerts-broker-").FullName;
         File.WriteAllText(Path.Combine(_dataFolder, "rabbitmq.conf"), $"""
             listeners.tcp.1 = 127.0.0.1:{AmqpPort}
             management.tcp.ip = 127.0.0.1
             management.tcp.port = {ManagementPort}
+            prometheus.tcp.ip = 127.0.0.1
+            prometheus.tcp.port = {PrometheusPort}
             collect_statistics_interval = 500
             """);
-        File.WriteAllText(Path.Combine(_dataFolder, "enabled_plugins"), "[rabbitmq_management].");
+        File.WriteAllText(Path.Combine(_dataFolder, "enabled_plugins"), "[rabbitmq_management,rabbitmq_prometheus].");
         if (_clusterCookie is not null)
         {
             // Nodes (and the CLI) find the cookie in $HOME; a cluster's nodes must share it.
@@ -198,7 +205,8 @@ public sealed class Broker : IAsyncLifetime
         _serverEnvironment["HOME"] = _dataFolder;
         _serverEnvironment["RABBITMQ_NODENAME"] = $"alerts-test-{AmqpPort}@localhost";
         _serverEnvironment["RABBITMQ_NODE_PORT"] = AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _serverEnvironment["RABBITMQ_DIST_PORT"] = FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _serverEnvironment["RABBITMQ_DIST_PORT"] = FreePort.OnLoopback().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _serverEnvironment["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}";
         _serverEnvironment["RABBITMQ_CONFIG_FILE"] = Path.Combine(_dataFolder, "rabbitmq.conf");
         _serverEnvironment["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(_dataFolder, "enabled_plugins");
         _serverEnvironment["RABBITMQ_MNESIA_BASE"] = Path.Combine(_dataFolder, "mnesia");
@@ -263,13 +271,6 @@ public sealed class Broker : IAsyncLifetime
         UserName = user,
         Password = password,
     };
-
-    static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -21,6 +22,25 @@ public sealed class BrokerVirtualHost(Broker broker, string name, string user, s
         ["RabbitMq__Password"] = password,
     };
 
+    /// <summary>
+    /// Declares in this virtual host what a deployment declares in its own (<c>deploy/rabbitmq/topology.json</c>): the
+    /// exchanges, the route queues, the unrouted queue and their policies, as the broker loads them at boot.
+    /// </summary>
+    public async Task DeclareDeploymentTopologyAsync()
+    {
+        var topology = JsonNode.Parse(await File.ReadAllTextAsync(Repository.PathOf("deploy/rabbitmq/topology.json")))!.AsObject();
+        topology.Remove("vhosts");
+        foreach (var (_, entries) in topology)
+        {
+            foreach (var entry in entries!.AsArray())
+            {
+                entry!["vhost"] = Name;
+            }
+        }
+
+        await broker.ImportDefinitionsAsync(topology.ToJsonString());
+    }
+
     /// <summary>Publishes as any non-MassTransit client would: persistent, with publisher confirms.</summary>
     public async Task PublishAsync(string routingKey, string body, string? contentType = "application/json", string exchange = "alerts")
     {
@@ -38,6 +58,27 @@ public sealed class BrokerVirtualHost(Broker broker, string name, string user, s
         {
             await Task.WhenAll(batch.Select(id => channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties,
                 System.Text.Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","text":"alert {{id}}","source":"fault-test"}""")).AsTask()));
+        }
+    }
+
+    /// <summary>Puts alerts in a route's error queue as MassTransit parks them there, with the fault headers it adds.</summary>
+    public async Task ParkAsync(string queue, string routingKey, int count)
+    {
+        await using var channel = await ChannelAsync(confirms: true);
+        // MassTransit's error exchange and queue, named after the route's queue; the alert keeps its routing key.
+        await channel.ExchangeDeclareAsync($"{queue}_error", "fanout", durable: true);
+        await channel.QueueDeclareAsync($"{queue}_error", durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync($"{queue}_error", $"{queue}_error", "");
+        var properties = new BasicProperties
+        {
+            Persistent = true,
+            ContentType = "application/json",
+            Headers = new Dictionary<string, object?> { ["MT-Reason"] = "fault", ["MT-Fault-Message"] = "5.0.0 refused" },
+        };
+        for (var parked = 0; parked < count; parked++)
+        {
+            await channel.BasicPublishAsync($"{queue}_error", routingKey, mandatory: true, properties,
+                System.Text.Encoding.UTF8.GetBytes($$"""{"id":"{{Guid.NewGuid()}}","text":"parked {{parked}}"}"""));
         }
     }
 

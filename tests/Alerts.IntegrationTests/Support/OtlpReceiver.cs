@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Alerts.TestSupport;
 
 namespace Alerts.IntegrationTests.Support;
 
@@ -17,10 +17,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public OtlpReceiver()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Endpoint = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
-        probe.Stop();
+        Endpoint = new Uri($"http://127.0.0.1:{FreePort.OnLoopback()}/");
         _listener.Prefixes.Add(Endpoint.ToString());
         _listener.Start();
         _serving = ServeAsync();

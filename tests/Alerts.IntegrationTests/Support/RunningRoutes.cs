@@ -1,4 +1,4 @@
-using Alerts.Tests.Support;
+using Alerts.TestSupport;
 
 namespace Alerts.IntegrationTests.Support;
 

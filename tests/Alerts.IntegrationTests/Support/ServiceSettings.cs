@@ -1,7 +1,5 @@
-using Alerts.Consumer.Mail;
-using Alerts.Consumer.Routing;
-using Alerts.Consumer.Telemetry;
-using Alerts.Contracts;
+using Alerts.Consumer.Settings;
+using Alerts.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,15 +36,7 @@ public static class ServiceSettings
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         if (program == "Alerts.Consumer")
         {
-            try
-            {
-                TelemetryOptions.From(configuration);
-            }
-            catch (InvalidOperationException invalid) when (InvalidSettings.TryDescribe(invalid, out var description))
-            {
-                return description;
-            }
-
+            services.AddValidatedSettings<TelemetryOptions>(TelemetryOptions.SectionName);
             services.AddAlertsConsumer();
         }
         else

@@ -1,5 +1,7 @@
-using Alerts.Consumer.Routing;
+using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Endpoints;
 using Alerts.Contracts;
+using Alerts.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;

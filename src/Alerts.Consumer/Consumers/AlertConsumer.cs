@@ -1,10 +1,11 @@
 using Alerts.Consumer.Mail;
+using Alerts.Consumer.Settings;
 using Alerts.Consumer.Telemetry;
 using Alerts.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace Alerts.Consumer.Routing;
+namespace Alerts.Consumer.Consumers;
 
 /// <summary>
 /// Mails each alert on a route's queue to that route's team. It returns, and so lets MassTransit

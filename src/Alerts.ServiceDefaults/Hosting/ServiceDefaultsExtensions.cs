@@ -1,33 +1,38 @@
-using Alerts.Consumer.Telemetry;
+using Alerts.ServiceDefaults;
 using MassTransit.Logging;
 using MassTransit.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Microsoft.Extensions.Hosting;
 
-public static class ConsumerTelemetryExtensions
+/// <summary>What every Alerts service has, in one call each: health probes, telemetry, and its settings checked at start.</summary>
+public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Exports the alert metrics, MassTransit's own metrics and traces and the runtime's metrics the way
-    /// <c>Telemetry:Exporter</c> says; the service name comes from <c>OTEL_SERVICE_NAME</c> when set.
+    /// Adds health checks and exports MassTransit's metrics and traces, the runtime's metrics and the service's own
+    /// <paramref name="meters"/> the way <c>Telemetry:Exporter</c> says; <c>OTEL_SERVICE_NAME</c> overrides <paramref name="serviceName"/>.
     /// </summary>
-    public static IServiceCollection AddAlertsTelemetry(this IServiceCollection services, TelemetryExporter exporter)
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName, params string[] meters)
     {
+        builder.Services.AddValidatedSettings<TelemetryOptions>(TelemetryOptions.SectionName);
+        builder.Services.AddHealthChecks();
+        var exporter = TelemetryOptions.ExporterFrom(builder.Configuration);
         if (exporter == TelemetryExporter.None)
         {
-            return services;
+            return builder;
         }
 
-        var telemetry = services.AddOpenTelemetry()
+        var telemetry = builder.Services.AddOpenTelemetry()
             // A default name, then OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES over it: what is detected later wins.
-            .ConfigureResource(resource => resource.AddService("alerts-consumer").AddEnvironmentVariableDetector())
+            .ConfigureResource(resource => resource.AddService(serviceName).AddEnvironmentVariableDetector())
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(AlertMetrics.MeterName, InstrumentationOptions.MeterName, "System.Runtime");
+                metrics.AddMeter([.. meters, InstrumentationOptions.MeterName, "System.Runtime"]);
                 if (exporter == TelemetryExporter.Prometheus)
                 {
                     metrics.AddPrometheusExporter();
@@ -43,19 +48,19 @@ public static class ConsumerTelemetryExtensions
             telemetry.WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName).AddOtlpExporter());
         }
 
-        return services;
+        return builder;
     }
 
     /// <summary>
     /// <c>/health/live</c> answers while the process serves requests; <c>/health/ready</c> only once the bus is
     /// connected and every receive endpoint consumes (MassTransit's own "ready" check). Docker's health check
-    /// (<c>Alerts.Consumer health</c>) and Kubernetes' probes ask the same two addresses.
+    /// (the <c>health</c> command) and Kubernetes' probes ask the same two addresses. Prometheus scrapes <c>/metrics</c>.
     /// </summary>
-    public static WebApplication MapAlertsEndpoints(this WebApplication app, TelemetryExporter exporter)
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-        if (exporter == TelemetryExporter.Prometheus)
+        if (TelemetryOptions.ExporterFrom(app.Configuration) == TelemetryExporter.Prometheus)
         {
             app.MapPrometheusScrapingEndpoint();
         }

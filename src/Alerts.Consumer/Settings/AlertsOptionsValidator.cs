@@ -1,8 +1,9 @@
 using System.Text.RegularExpressions;
+using Alerts.Contracts;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace Alerts.Consumer.Routing;
+namespace Alerts.Consumer.Settings;
 
 /// <summary>Checks the routes as a whole, so a bad route stops the service at start with the setting's name.</summary>
 public sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
@@ -18,6 +19,11 @@ public sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOpti
         foreach (var (routeName, route) in options.Routes)
         {
             failures.AddRange(ValidateRoute($"Alerts:Routes:{routeName}", route));
+        }
+
+        if (options.Routes.ContainsKey(AlertsTopology.UnroutedQueue))
+        {
+            failures.Add($"Alerts:Routes:{AlertsTopology.UnroutedQueue}: the name is kept for 'replay {AlertsTopology.UnroutedQueue}'; choose another");
         }
 
         failures.AddRange(options.Routes
@@ -42,6 +48,11 @@ public sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOpti
         if (!QueueName().IsMatch(route.Queue))
         {
             yield return $"{path}:Queue '{route.Queue}' must be 1 to 200 letters, digits, '_', '-' or '.'";
+        }
+
+        if (route.Queue == AlertsTopology.UnroutedQueue)
+        {
+            yield return $"{path}:Queue '{route.Queue}' is where alerts no route takes wait; choose another name";
         }
 
         if (route.Bindings.Count == 0)

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace Alerts.Contracts;
+namespace Alerts.ServiceDefaults;
 
 /// <summary>
 /// Validates a settings class by its data annotations and reports only their messages

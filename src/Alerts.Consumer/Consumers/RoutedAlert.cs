@@ -1,6 +1,6 @@
 using Alerts.Contracts;
 
-namespace Alerts.Consumer.Routing;
+namespace Alerts.Consumer.Consumers;
 
 /// <summary>An alert checked and complete enough to mail, whichever form it arrived in.</summary>
 public sealed record RoutedAlert(Guid? Id, RoutingKey RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt)

@@ -8,7 +8,7 @@ using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
-namespace Alerts.Tests.Support;
+namespace Alerts.TestSupport;
 
 /// <summary>
 /// A real SMTP server on a free loopback port that keeps every mail it accepts. It can be told to
@@ -67,7 +67,7 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
 
     public static async Task<SmtpSink> StartAsync()
     {
-        var sink = new SmtpSink(FreeLoopbackPort());
+        var sink = new SmtpSink(FreePort.OnLoopback());
         await sink.StartAgainAsync();
         return sink;
     }
@@ -201,13 +201,6 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     static async Task WaitUntilListeningAsync(int port)
     {

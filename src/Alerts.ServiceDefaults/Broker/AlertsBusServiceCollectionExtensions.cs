@@ -1,4 +1,5 @@
 using Alerts.Contracts;
+using Alerts.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,8 @@ public static class AlertsBusServiceCollectionExtensions
             registerConsumers?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.UseAlerts(context.GetRequiredService<IOptions<RabbitMqOptions>>().Value);
+                rabbit.UseBroker(context.GetRequiredService<IOptions<RabbitMqOptions>>().Value);
+                rabbit.UseAlertsTopology();
                 configureEndpoints?.Invoke(context, rabbit);
             });
         });

@@ -1,8 +1,10 @@
+using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Settings;
 using MailKit.Net.Smtp;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace Alerts.Consumer.Routing;
+namespace Alerts.Consumer.Endpoints;
 
 /// <summary>How a failed alert is retried, wherever the consumer is attached (RabbitMQ or the test harness).</summary>
 public sealed class AlertConsumerDefinition(IOptions<AlertsOptions> options) : ConsumerDefinition<AlertConsumer>

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Alerts.Consumer.Routing;
+namespace Alerts.Consumer.Settings;
 
 /// <summary>The <c>Alerts</c> section: the routes, which of them this instance serves, and how it consumes.</summary>
 public sealed class AlertsOptions

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Alerts.Contracts;
+namespace Alerts.ServiceDefaults;
 
 /// <summary>Where the broker is and who we are to it: the <c>RabbitMq</c> section (<c>RabbitMq__Host</c>, …).</summary>
 public sealed class RabbitMqOptions : IValidatableObject
@@ -26,7 +26,7 @@ public sealed class RabbitMqOptions : IValidatableObject
     [Required(ErrorMessage = "RabbitMq:Password is required")]
     public string Password { get; set; } = "";
 
-    /// <summary>AMQPS: TLS 1.2 or 1.3 to the broker (usually on port 5671), the certificate checked against <see cref="Host"/>.</summary>
+    /// <summary>AMQPS: TLS 1.2 or 1.3 to the broker (usually on port 5671), the certificate checked against the first node named in <see cref="Host"/>.</summary>
     public bool UseTls { get; set; }
 
     /// <summary>Each node named in <see cref="Host"/>, with <see cref="Port"/> where it names none.</summary>

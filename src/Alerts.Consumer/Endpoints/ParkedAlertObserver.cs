@@ -1,8 +1,9 @@
+using Alerts.Consumer.Settings;
 using Alerts.Consumer.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace Alerts.Consumer.Routing;
+namespace Alerts.Consumer.Endpoints;
 
 /// <summary>
 /// Counts each alert parked in its queue's error queue, where an operator can see and replay it, and says

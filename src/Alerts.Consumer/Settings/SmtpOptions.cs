@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using MailKit.Security;
 
-namespace Alerts.Consumer.Mail;
+namespace Alerts.Consumer.Settings;
 
 /// <summary>The <c>Smtp</c> section: the mail server alerts are sent through (<c>Smtp__Host</c>, …).</summary>
 public sealed class SmtpOptions

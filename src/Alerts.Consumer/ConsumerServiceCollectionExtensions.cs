@@ -1,17 +1,19 @@
+using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Endpoints;
 using Alerts.Consumer.Mail;
 using Alerts.Consumer.Replay;
-using Alerts.Consumer.Routing;
+using Alerts.Consumer.Settings;
 using Alerts.Consumer.Telemetry;
-using Alerts.Contracts;
+using Alerts.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-public static class AlertRoutingServiceCollectionExtensions
+public static class ConsumerServiceCollectionExtensions
 {
-    /// <summary>Adds the consumer's options, mailer and bus, with one receive endpoint per served route.</summary>
+    /// <summary>Adds the consumer's settings, mailer and bus, with one receive endpoint per served route.</summary>
     public static IServiceCollection AddAlertsConsumer(this IServiceCollection services) =>
         services
             .Configure<MassTransitHostOptions>(host =>
@@ -29,36 +31,16 @@ public static class AlertRoutingServiceCollectionExtensions
                     var alerts = context.GetRequiredService<IOptions<AlertsOptions>>().Value;
                     foreach (var (_, route) in alerts.ServedRoutes())
                     {
-                        rabbit.ReceiveEndpoint(route.Queue, (IRabbitMqReceiveEndpointConfigurator endpoint) =>
-                        {
-                            if (alerts.QueueType == QueueType.Quorum)
-                            {
-                                endpoint.SetQuorumQueue();
-                            }
-
-                            endpoint.PrefetchCount = alerts.PrefetchCount;
-                            endpoint.ConcurrentMessageLimit = alerts.ConcurrentMessageLimit;
-                            // A failed alert is kept in the route's error queue; nobody subscribes to Fault<Alert>.
-                            endpoint.PublishFaults = false;
-                            endpoint.BindAlerts(route.Bindings);
-                            endpoint.ConfigureConsumer<AlertConsumer>(context);
-                        });
+                        rabbit.ConfigureRoute(context, alerts, route);
                     }
                 });
 
-    /// <summary>Adds the error-queue replay, with the routes and broker settings it needs.</summary>
+    /// <summary>Adds the replay of waiting alerts, with the routes and broker settings it needs.</summary>
     public static IServiceCollection AddAlertsReplay(this IServiceCollection services)
     {
         services.AddAlertRoutes();
         services.AddValidatedSettings<RabbitMqOptions>(RabbitMqOptions.SectionName);
-        services.AddSingleton<ErrorQueueReplay>();
-        return services;
-    }
-
-    static IServiceCollection AddAlertRoutes(this IServiceCollection services)
-    {
-        services.AddValidatedSettings<AlertsOptions>(AlertsOptions.SectionName);
-        services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
+        services.AddSingleton<QueueReplay>();
         return services;
     }
 
@@ -72,6 +54,13 @@ public static class AlertRoutingServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<AlertMetrics>();
         services.AddReceiveObserver<ParkedAlertObserver>();
+        return services;
+    }
+
+    static IServiceCollection AddAlertRoutes(this IServiceCollection services)
+    {
+        services.AddValidatedSettings<AlertsOptions>(AlertsOptions.SectionName);
+        services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
         return services;
     }
 }

@@ -1,0 +1,77 @@
+using Alerts.Contracts;
+using Alerts.ServiceDefaults;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Alerts.Consumer.Replay;
+
+/// <summary>
+/// Moves alerts that wait in a queue back to where they are consumed: parked alerts from a route's error queue to its
+/// queue, for the operator who fixed the mail server, and unrouted alerts to the alerts exchange, once a route for them
+/// exists. Each alert is republished, confirmed by the broker, and only then removed: killed half-way, the replay loses
+/// nothing (at worst the alert in hand is in both queues, and is mailed at least once).
+/// </summary>
+public sealed class QueueReplay(IOptions<RabbitMqOptions> broker)
+{
+    /// <summary>What a replay moves: the alerts in <paramref name="From"/>, republished to <paramref name="ToExchange"/> with their own routing keys.</summary>
+    public sealed record Move(string From, string ToExchange, string Description);
+
+    /// <summary>
+    /// A route's parked alerts. The queue's own exchange reaches that queue alone, and the original routing key travels
+    /// on: the consumer reads severity and type from it, and the alert does not reach the other routes again.
+    /// </summary>
+    public static Move Parked(string queue) => new($"{queue}_error", queue, $"parked alert(s) from {queue}_error back to {queue}");
+
+    /// <summary>Alerts no route took: the alerts exchange routes each anew, and one that still reaches no route waits in the unrouted queue again.</summary>
+    public static Move Unrouted { get; } = new(AlertsTopology.UnroutedQueue, AlertsTopology.ExchangeName,
+        $"unrouted alert(s) from {AlertsTopology.UnroutedQueue} back to the {AlertsTopology.ExchangeName} exchange");
+
+    /// <summary>Replays up to <paramref name="limit"/> alerts (all when null) that were waiting when the replay began.</summary>
+    /// <returns>How many alerts were moved.</returns>
+    public async Task<int> ReplayAsync(Move move, int? limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await BrokerConnection.ConnectAsync(broker.Value, "replay", cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+
+        // Only what waited before we began: alerts that fail again (or reach no route again) wait for the next replay.
+        int waitingAtStart;
+        try
+        {
+            waitingAtStart = (int)(await channel.QueueDeclarePassiveAsync(move.From, cancellationToken)).MessageCount;
+        }
+        catch (OperationInterruptedException missing) when (missing.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0; // MassTransit declares an error queue with the first parked alert: none yet
+        }
+
+        var toMove = Math.Min(waitingAtStart, limit ?? int.MaxValue);
+        var moved = 0;
+        while (moved < toMove && await channel.BasicGetAsync(move.From, autoAck: false, cancellationToken) is { } waiting)
+        {
+            await channel.BasicPublishAsync(move.ToExchange, waiting.RoutingKey, mandatory: true, AsFirstPublished(waiting.BasicProperties),
+                waiting.Body.ToArray(), cancellationToken);
+            await channel.BasicAckAsync(waiting.DeliveryTag, multiple: false, cancellationToken);
+            moved++;
+        }
+
+        return moved;
+    }
+
+    /// <summary>The alert as it was first published, without the headers MassTransit added when it parked it.</summary>
+    static BasicProperties AsFirstPublished(IReadOnlyBasicProperties waiting)
+    {
+        var properties = new BasicProperties(waiting);
+        if (waiting.Headers is { } headers)
+        {
+            properties.Headers = headers
+                .Where(header => !header.Key.StartsWith("MT-Fault-", StringComparison.OrdinalIgnoreCase)
+                    && !header.Key.Equals("MT-Reason", StringComparison.OrdinalIgnoreCase)
+                    && !header.Key.Equals(AlertsTopology.UnroutedHeader, StringComparison.OrdinalIgnoreCase))
+                .ToDictionary();
+        }
+
+        return properties;
+    }
+}

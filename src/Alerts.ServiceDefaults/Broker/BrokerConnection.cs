@@ -1,0 +1,97 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+using MassTransit;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Alerts.ServiceDefaults;
+
+/// <summary>
+/// Every connection the project opens to RabbitMQ comes from here, so the bus and the tools that work on queues
+/// directly (the replay) read the node list, the ports, TLS and the credentials of <see cref="RabbitMqOptions"/> alike.
+/// </summary>
+public static class BrokerConnection
+{
+    const SslProtocols TlsVersions = SslProtocols.Tls12 | SslProtocols.Tls13;
+
+    /// <summary>Connects MassTransit's bus, with publisher confirms; on a cluster each reconnect tries the next node.</summary>
+    public static void UseBroker(this IRabbitMqBusFactoryConfigurator bus, RabbitMqOptions broker)
+    {
+        var nodes = broker.Nodes();
+        var (firstHost, firstPort) = nodes[0];
+        bus.Host(firstHost, (ushort)firstPort, broker.VirtualHost, ClientName("bus"), host =>
+        {
+            host.Username(broker.Username);
+            host.Password(broker.Password);
+            host.PublisherConfirmation = true;
+            if (nodes.Count > 1)
+            {
+                // Losing one node of a cluster costs a reconnect, not the service.
+                host.UseCluster(cluster =>
+                {
+                    foreach (var (nodeHost, nodePort) in nodes)
+                    {
+                        cluster.Node($"{nodeHost}:{nodePort}");
+                    }
+                });
+            }
+
+            if (broker.UseTls)
+            {
+                host.UseSsl(tls =>
+                {
+                    tls.ServerName = TlsServerName(broker);
+                    tls.Protocol = TlsVersions;
+                });
+            }
+        });
+    }
+
+    /// <summary>
+    /// Opens a plain RabbitMQ.Client connection, for work the bus does not do (moving messages between queues):
+    /// the first node that answers, in the order <see cref="RabbitMqOptions.Host"/> names them.
+    /// </summary>
+    /// <exception cref="BrokerUnreachableException">No node answered, or the broker refused the user or virtual host.</exception>
+    public static Task<IConnection> ConnectAsync(RabbitMqOptions broker, string purpose, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            VirtualHost = broker.VirtualHost,
+            UserName = broker.Username,
+            Password = broker.Password,
+            ClientProvidedName = ClientName(purpose),
+        };
+        var endpoints = broker.Nodes()
+            .Select(node => new AmqpTcpEndpoint(node.Host, node.Port, new SslOption(TlsServerName(broker), enabled: broker.UseTls) { Version = TlsVersions }))
+            .ToList();
+        return factory.CreateConnectionAsync(endpoints, cancellationToken);
+    }
+
+    /// <summary>True for the failures of reaching or logging in to the broker, which <see cref="Describe"/> puts in one line.</summary>
+    public static bool IsConnectionFailure(Exception failure) =>
+        failure is RabbitMQClientException or SocketException or AuthenticationException or IOException;
+
+    /// <summary>One line an operator can act on: what failed, at which broker, as which user, and why (ACCESS_REFUSED, connection refused, …).</summary>
+    public static string Describe(Exception failure, RabbitMqOptions broker)
+    {
+        var nodes = string.Join(", ", broker.Nodes().Select(node => $"{node.Host}:{node.Port}"));
+        return $"RabbitMQ at {nodes} (virtual host '{broker.VirtualHost}', user '{broker.Username}'): {Reason(failure)}";
+    }
+
+    /// <summary>The innermost failure says why; with a node list, the last node's failure says why the last hope failed.</summary>
+    static string Reason(Exception failure)
+    {
+        var inner = failure;
+        while (inner.InnerException is { } next)
+        {
+            inner = next is AggregateException { InnerExceptions.Count: > 0 } each ? each.InnerExceptions[^1] : next;
+        }
+
+        return inner.Message.TrimEnd('.');
+    }
+
+    /// <summary>With a cluster, one certificate names every node (as a wildcard or in its alternative names).</summary>
+    static string TlsServerName(RabbitMqOptions broker) => broker.Nodes()[0].Host;
+
+    static string ClientName(string purpose) => $"alerts-{AppDomain.CurrentDomain.FriendlyName}-{purpose}";
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Alerts.ServiceDefaults;
+
+/// <summary>The shell around each program: how it runs as a service, how a command builds its host, and how either fails.</summary>
+public static class ServiceCommandLine
+{
+    /// <summary>Exit code for a bad setting or argument: nothing was tried.</summary>
+    public const int InvalidUsage = 2;
+
+    /// <summary>Exit code for work that was tried and failed (the broker unreachable, say).</summary>
+    public const int Failed = 1;
+
+    /// <summary>A web application builder whose settings come from beside the program, wherever it is started from.</summary>
+    public static WebApplicationBuilder CreateServiceBuilder(string[] args) =>
+        WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+    /// <summary>
+    /// Builds the service, checks every setting, maps the health and metrics endpoints and runs until stopped.
+    /// A bad setting stops it before anything starts, in one line that names it.
+    /// </summary>
+    public static async Task<int> RunServiceAsync(this WebApplicationBuilder builder, CancellationToken cancellationToken)
+    {
+        await using var app = builder.Build();
+        if (InvalidSettings.Check(app.Services) is { } invalid)
+        {
+            return Fail(invalid);
+        }
+
+        app.MapDefaultEndpoints();
+        await ((IHost)app).RunAsync(cancellationToken);
+        return 0;
+    }
+
+    /// <summary>A host for a command that runs once (replay, check): the program's settings and the given services, nothing served.</summary>
+    public static IHost BuildCommandHost(Action<IServiceCollection> addServices)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        addServices(builder.Services);
+        return builder.Build();
+    }
+
+    /// <summary>Says what went wrong in one line on standard error, for an operator or a script to act on.</summary>
+    public static int Fail(string message, int exitCode = InvalidUsage)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return exitCode;
+    }
+}
