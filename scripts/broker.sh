@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts, stops or reports a local RabbitMQ (Debian's rabbitmq-server, installed when missing) on loopback,
-# with its data under .local/rabbitmq and a dedicated alert_user on the 'alerts' virtual host, like the book's.
+# with its data under .local/rabbitmq, a dedicated alert_user on the 'alerts' virtual host, like the book's,
+# and the deployment's topology (deploy/rabbitmq/topology.json), so start order no longer matters.
 set -euo pipefail
 
 usage() { echo "usage: $0 install|start|stop|reset|status|queues|env" >&2; exit 2; }
@@ -14,10 +15,12 @@ vhost="alerts"
 user="alert_user"
 rabbit_bin=/usr/lib/rabbitmq/bin
 
-# The node, its cookie and its CLI tools all live in the data folder, away from any system broker.
+# The node, its cookie and its CLI tools all live in the data folder, away from any system broker. Every port it
+# opens is on loopback: AMQP, management, epmd, and Erlang distribution (inet_dist_use_interface).
 export HOME="$data" RABBITMQ_NODENAME="$node" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$amqp_port" \
   RABBITMQ_DIST_PORT="$((amqp_port + 20000))" RABBITMQ_MNESIA_BASE="$data/mnesia" RABBITMQ_LOG_BASE="$data/log" \
   RABBITMQ_CONFIG_FILE="$data/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$data/enabled_plugins" \
+  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
   ERL_EPMD_ADDRESS=127.0.0.1 ERL_CRASH_DUMP="$data/erl_crash.dump"
 
 # The CLI tools write their Erlang cookie here on first use: the folder must exist before any of them runs.
@@ -89,7 +92,9 @@ CONF
   ctl -q change_password "$user" "$(password)" >/dev/null
   ctl -q set_user_tags "$user" management >/dev/null
   ctl -q set_permissions -p "$vhost" "$user" '.*' '.*' '.*' >/dev/null
-  echo "user '$user' on virtual host '$vhost'; settings for the services in $(write_env)"
+  # Exchanges, route queues, the unrouted queue and their policies, as compose and Kubernetes declare them.
+  ctl -q import_definitions "$root/deploy/rabbitmq/topology.json" >/dev/null
+  echo "user '$user' on virtual host '$vhost'; topology from deploy/rabbitmq/topology.json; settings for the services in $(write_env)"
 }
 
 stop() {

@@ -49,7 +49,7 @@ echo "consumers running: critical (pid ${consumer_pids[0]}), rate_limit (pid ${c
 echo
 echo "publishing the book's alerts:"
 for routing_key in critical.mywebapp critical.rate_limit warning.rate_limit info.mywebapp; do
-  dotnet "$producer" -r "$routing_key" -m "Demo alert for $routing_key" --source demo | cut -c1-110
+  dotnet "$producer" -r "$routing_key" -m "Demo alert for $routing_key" --source demo | sed -E 's/ \{.*\}/ {…}/'
 done
 echo "and the book's own form, a bare JSON string, from Python (examples/alert_producer.py, pika):"
 /usr/bin/python3 examples/alert_producer.py -r critical.mywebapp -m "Hacker at 10k req/s" --book-format
@@ -83,7 +83,7 @@ echo "read them in the sink's web UI: $web"
 echo "broker management UI: http://127.0.0.1:${ALERTS_MANAGEMENT_PORT:-15672} (user $RabbitMq__Username, password in $local_dir/broker.env)"
 
 if [[ "$(cut -f1,2 <<< "$delivered" | tr '\t' ' ')" == "$expected" ]]; then
-  echo "OK: every expected mail arrived, and no other (info.mywebapp is routed nowhere)"
+  echo "OK: every expected mail arrived, and no other (info.mywebapp reaches no route: it waits in the unrouted queue)"
 else
   echo "FAILED: expected exactly:" >&2
   sed 's/^/  /' <<< "$expected" >&2

@@ -1,10 +1,10 @@
 #!/bin/sh
-# Usage: render-definitions.sh TEMPLATE OUTPUT [COMMAND...]
-# Writes the broker definitions (the alerts virtual host, its users and their rights) with the users'
-# passwords taken from the environment, so no password is in a committed file or an image; then runs
-# COMMAND, if given (in docker-compose: the RabbitMQ image's own entrypoint, which loads OUTPUT at boot).
+# Usage: render-definitions.sh SOURCE_DIR OUTPUT_DIR [COMMAND...]
+# Writes the broker definitions to OUTPUT_DIR: the users and their rights (definitions.json) with their passwords
+# taken from the environment, so no password is in a committed file or an image, and the topology (topology.json) as
+# it is. Then runs COMMAND, if given (in docker-compose: the RabbitMQ image's own entrypoint, which loads OUTPUT_DIR at boot).
 set -eu
-template="$1" output="$2"
+source="$1" output="$2"
 shift 2
 
 for name in ALERTS_PRODUCER_PASSWORD ALERTS_CONSUMER_PASSWORD ALERTS_OPERATOR_PASSWORD; do
@@ -16,12 +16,12 @@ for name in ALERTS_PRODUCER_PASSWORD ALERTS_CONSUMER_PASSWORD ALERTS_OPERATOR_PA
   esac
 done
 
-(umask 077 && sed \
+(umask 077 && mkdir -p "$output" && sed \
   -e "s/\${ALERTS_PRODUCER_PASSWORD}/$ALERTS_PRODUCER_PASSWORD/" \
   -e "s/\${ALERTS_CONSUMER_PASSWORD}/$ALERTS_CONSUMER_PASSWORD/" \
   -e "s/\${ALERTS_OPERATOR_PASSWORD}/$ALERTS_OPERATOR_PASSWORD/" \
-  "$template" > "$output")
+  "$source/definitions.json" > "$output/definitions.json" && cp "$source/topology.json" "$output/topology.json")
 # The image's entrypoint starts RabbitMQ as the rabbitmq user, which must read what root wrote.
-if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then chown rabbitmq "$output"; fi
+if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then chown -R rabbitmq "$output"; fi
 
 if [ "$#" -gt 0 ]; then exec "$@"; fi

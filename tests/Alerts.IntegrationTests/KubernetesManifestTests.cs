@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Alerts.IntegrationTests.Support;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
@@ -112,5 +113,42 @@ public sealed class When_the_consumers_are_deployed_on_kubernetes
             Assert.Equal("QueueLength", Text(scaler, "spec", "triggers", 0, "metadata", "mode"));
             Assert.Equal(servedQueue, Text(scaler, "spec", "triggers", 0, "metadata", "queueName"));
         }
+    }
+
+    [Fact]
+    public void Should_declare_the_topology_that_compose_and_the_local_broker_load()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Repository.PathOf("deploy/rabbitmq/topology.json")));
+        var topology = json.RootElement;
+        static string Arguments(IEnumerable<(string Key, string Value)> arguments) =>
+            string.Join(",", arguments.OrderBy(argument => argument.Key, StringComparer.Ordinal).Select(argument => $"{argument.Key}={argument.Value}"));
+        static string JsonArguments(JsonElement entry, string name) =>
+            Arguments(entry.GetProperty(name).EnumerateObject().Select(argument => (argument.Name, argument.Value.ToString())));
+        string YamlArguments(YamlNode spec, string name) =>
+            Yaml.At(spec, name) is YamlMappingNode arguments
+                ? Arguments(arguments.Children.Select(argument => (((YamlScalarNode)argument.Key).Value!, ((YamlScalarNode)argument.Value).Value!)))
+                : "";
+
+        var declared = topology.GetProperty("policies").EnumerateArray()
+            .Select(policy => $"policy {policy.GetProperty("name")} {policy.GetProperty("pattern")} {policy.GetProperty("apply-to")} {JsonArguments(policy, "definition")}")
+            .Concat(topology.GetProperty("exchanges").EnumerateArray()
+                .Select(exchange => $"exchange {exchange.GetProperty("name")} {exchange.GetProperty("type")} {JsonArguments(exchange, "arguments")}"))
+            .Concat(topology.GetProperty("queues").EnumerateArray()
+                .Select(queue => $"queue {queue.GetProperty("name")} {queue.GetProperty("arguments").GetProperty("x-queue-type")}"))
+            .Concat(topology.GetProperty("bindings").EnumerateArray()
+                .Select(binding => $"binding {binding.GetProperty("source")} -[{binding.GetProperty("routing_key")}]-> "
+                    + $"{binding.GetProperty("destination_type")} {binding.GetProperty("destination")} {JsonArguments(binding, "arguments")}"));
+        var manifests = OfKind("Policy").Select(policy => At(policy, "spec"))
+            .Select(spec => $"policy {Text(spec, "name")} {Text(spec, "pattern")} {Text(spec, "applyTo")} {YamlArguments(spec, "definition")}")
+            .Concat(OfKind("Exchange").Select(exchange => At(exchange, "spec"))
+                .Select(spec => $"exchange {Text(spec, "name")} {Text(spec, "type")} {YamlArguments(spec, "arguments")}"))
+            .Concat(OfKind("Queue").Select(queue => At(queue, "spec")).Select(spec => $"queue {Text(spec, "name")} {Text(spec, "type")}"))
+            .Concat(OfKind("Binding").Select(binding => At(binding, "spec"))
+                .Select(spec => $"binding {Text(spec, "source")} -[{Yaml.Text(spec, "routingKey") ?? ""}]-> "
+                    + $"{Text(spec, "destinationType")} {Text(spec, "destination")} {YamlArguments(spec, "arguments")}"));
+
+        Assert.Equal(declared.Order(StringComparer.Ordinal), manifests.Order(StringComparer.Ordinal));
+        Assert.All(OfKind("Exchange").Concat(OfKind("Queue")).Concat(OfKind("Binding")).Concat(OfKind("Policy")),
+            entity => Assert.Equal("alerts", Text(entity, "spec", "vhost")));
     }
 }

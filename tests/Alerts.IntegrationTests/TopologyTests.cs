@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alerts.IntegrationTests.Support;
+using Microsoft.Extensions.Configuration;
 
 namespace Alerts.IntegrationTests;
 
@@ -32,5 +33,29 @@ public sealed class When_the_consumers_start(Broker broker)
 
         Assert.DoesNotContain(bindings, binding => binding.StartsWith("alerts -[", StringComparison.Ordinal) && binding.EndsWith("queue critical", StringComparison.Ordinal));
         Assert.Equal(JsonValueKind.Array, (await routes.Broker.BindingsAsync()).ValueKind);
+    }
+}
+
+public sealed class When_the_deployment_declares_the_topology
+{
+    [Fact]
+    public void Should_bind_the_routes_the_consumer_ships_with_and_nothing_else()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Repository.PathOf("deploy/rabbitmq/topology.json")));
+        var routes = new ConfigurationBuilder().AddJsonFile(Repository.PathOf("src/Alerts.Consumer/appsettings.json")).Build().GetSection("Alerts:Routes");
+        var shipped = routes.GetChildren()
+            .SelectMany(route => route.GetSection("Bindings").GetChildren().Select(pattern => $"{route["Queue"]} {pattern.Value}"));
+        var bindings = json.RootElement.GetProperty("bindings").EnumerateArray().ToList();
+
+        var declared = bindings.Where(binding => binding.GetProperty("source").GetString() == "alerts")
+            .Select(binding => $"{binding.GetProperty("destination").GetString()} {binding.GetProperty("routing_key").GetString()}");
+
+        Assert.Equal(shipped.Order(StringComparer.Ordinal), declared.Order(StringComparer.Ordinal));
+        foreach (var queue in routes.GetChildren().Select(route => route["Queue"]))
+        {
+            // As MassTransit declares it: alerts -> an exchange named after the queue -> the queue.
+            Assert.Contains(bindings, binding => binding.GetProperty("source").GetString() == queue
+                && binding.GetProperty("destination").GetString() == queue && binding.GetProperty("destination_type").GetString() == "queue");
+        }
     }
 }
