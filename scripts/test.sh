@@ -26,7 +26,8 @@ status=0
 for project in $(grep -l '<IsTestProject>true</IsTestProject>' tests/*/*.csproj); do
   name="$(basename "$project" .csproj)"
   echo "== $name"
-  dotnet test "$project" -c "$configuration" --no-build -nologo \
+  # A test that hangs (a wait without a deadline) is stopped with a dump instead of holding CI for 90 minutes.
+  dotnet test "$project" -c "$configuration" --no-build -nologo --blame-hang-timeout 5m \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
   if [[ ! -s "$results/$name.trx" ]]; then
     echo "$name left no results: it did not run to its end" >&2

@@ -31,16 +31,19 @@ public static class AlertsTopology
     /// <summary>Sets up alert publishing and plain-JSON bodies on a bus.</summary>
     public static void UseAlertsTopology(this IRabbitMqBusFactoryConfigurator bus)
     {
-        // Any AMQP client can read what we publish, and we read plain JSON (or the book's bare string)
-        // from any publisher; MassTransit's envelope is still understood by its content type.
-        bus.UseRawJsonSerializer(RawSerializerOptions.All, isDefault: true);
-
+        bus.UseAlertsSerializer();
         bus.Message<Alert>(message => message.SetEntityName(ExchangeName));
         bus.Publish<Alert>(publish => publish.ExchangeType = ExchangeType.Topic);
         bus.Send<Alert>(send => send.UseRoutingKeyFormatter(context =>
             context.Message.RoutingKey?.ToString()
             ?? throw new InvalidOperationException("an alert is published only with a valid severity and type")));
     }
+
+    /// <summary>
+    /// Any AMQP client can read what we publish, and we read plain JSON (or the book's bare string) from any publisher;
+    /// MassTransit's envelope is still understood by its content type. On every bus that carries alerts, tests' too.
+    /// </summary>
+    public static void UseAlertsSerializer(this IBusFactoryConfigurator bus) => bus.UseRawJsonSerializer(RawSerializerOptions.All, isDefault: true);
 
     /// <summary>
     /// Binds a receive endpoint's queue to the alerts exchange with each topic pattern (<c>critical.*</c>, <c>*.rate_limit</c>).

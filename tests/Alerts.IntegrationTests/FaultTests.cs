@@ -186,6 +186,7 @@ public sealed class When_faults_strike(Broker broker)
         Assert.Equal(0, report.Duplicates);
         Assert.Equal(malformed.Length, report.Parked);
         Assert.Equal(valid.Count, routes.Sink.Accepted.Count); // no second message smuggled in
+        Assert.Equal(Enumerable.Repeat("ops@example.com", valid.Count), routes.Sink.EnvelopeRecipients); // nor a recipient
         Assert.All(routes.Sink.Accepted, mail =>
         {
             Assert.Equal(["ops@example.com"], mail.GetRecipients().Select(address => address.Address));

@@ -18,6 +18,7 @@ namespace Alerts.TestSupport;
 public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDisposable
 {
     readonly ConcurrentQueue<MimeMessage> _accepted = new();
+    readonly ConcurrentQueue<string> _envelopeRecipients = new();
     readonly ConcurrentDictionary<ISessionContext, bool> _mailingSessions = new();
     SmtpServer.SmtpServer? _server;
     CancellationTokenSource? _stopping;
@@ -47,11 +48,18 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
     public void Forget()
     {
         _accepted.Clear();
+        _envelopeRecipients.Clear();
         AcceptedAt.Clear();
         Interlocked.Exchange(ref _acceptedCount, 0);
     }
 
     public IReadOnlyCollection<MimeMessage> Accepted => _accepted;
+
+    /// <summary>
+    /// Every address the client named in RCPT TO for an accepted mail: who really receives it, whatever the headers say
+    /// (a client strips Bcc from the headers it sends, but still delivers to it).
+    /// </summary>
+    public IReadOnlyCollection<string> EnvelopeRecipients => _envelopeRecipients;
 
     /// <summary>SMTP connections that carried mail: tells whether the client reuses them.</summary>
     public int MailingSessions => _mailingSessions.Count;
@@ -136,6 +144,10 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
         if (KeepMessages)
         {
             _accepted.Enqueue(message);
+            foreach (var recipient in transaction.To)
+            {
+                _envelopeRecipients.Enqueue($"{recipient.User}@{recipient.Host}");
+            }
         }
 
         Interlocked.Increment(ref _acceptedCount);
