@@ -58,20 +58,32 @@ public sealed class When_an_operator_watches_a_consumer(Broker broker)
     }
 
     [Fact]
-    public async Task Should_be_live_but_not_ready_while_the_broker_is_unreachable()
+    public async Task Should_turn_not_ready_while_the_broker_is_away_and_ready_again_when_it_is_back()
     {
-        await using var virtualHost = await broker.CreateVirtualHostAsync();
+        await using var ownBroker = await Broker.StartPrivateAsync();
+        await using var virtualHost = await ownBroker.CreateVirtualHostAsync();
         await using var sink = await TestSupport.SmtpSink.StartAsync();
-        await using var consumer = Service.Consumer(virtualHost, sink.Port, "critical", ("RabbitMq__Port", "1")); // nothing listens on port 1
+        await using var consumer = Service.Consumer(virtualHost, sink.Port, "critical");
         var http = await consumer.HttpAddressAsync();
+        var patience = TimeSpan.FromSeconds(60);
+        async Task<HttpStatusCode> StatusAsync(string path)
+        {
+            using var response = await Http.GetAsync(new Uri(http, path));
+            return response.StatusCode;
+        }
 
-        using var live = await Http.GetAsync(new Uri(http, "/health/live"));
-        using var ready = await Http.GetAsync(new Uri(http, "/health/ready"));
-        await using var check = await Service.CheckHealthAsync(new Uri(http, "/health/ready"));
+        await Eventually.HoldsAsync(async () => await StatusAsync("/health/ready") == HttpStatusCode.OK, patience, "ready once consuming");
+        await ownBroker.StopAsync();
+        await Eventually.HoldsAsync(async () => await StatusAsync("/health/ready") == HttpStatusCode.ServiceUnavailable, patience, "not ready without a broker");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/health/live")); // alive: an orchestrator must not restart it for this
+        await using (var check = await Service.CheckHealthAsync(new Uri(http, "/health/ready")))
+        {
+            Assert.Equal(1, check.ExitCode);
+        }
 
-        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        Assert.Equal(1, check.ExitCode);
+        await ownBroker.StartAgainAsync();
+        await Eventually.HoldsAsync(async () => await StatusAsync("/health/ready") == HttpStatusCode.OK, patience, "ready again once reconnected");
+        Assert.False(consumer.HasExited);
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using MassTransit.Logging;
 using MassTransit.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -21,6 +23,7 @@ public static class ServiceDefaultsExtensions
     {
         builder.Services.AddValidatedSettings<TelemetryOptions>(TelemetryOptions.SectionName);
         builder.Services.AddHealthChecks();
+        builder.Logging.AddOneLineBrokerFailures();
         var exporter = TelemetryOptions.ExporterFrom(builder.Configuration);
         if (exporter == TelemetryExporter.None)
         {
@@ -59,7 +62,17 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            // MassTransit reports a bus that lost its broker and is reconnecting as degraded: not ready to consume.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         if (TelemetryOptions.ExporterFrom(app.Configuration) == TelemetryExporter.Prometheus)
         {
             app.MapPrometheusScrapingEndpoint();
