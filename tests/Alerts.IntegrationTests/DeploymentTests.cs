@@ -101,11 +101,14 @@ public sealed class When_the_services_are_deployed_with_docker_compose
 }
 
 [Collection(UsesBroker.Name)]
-public sealed class When_the_compose_services_run_against_a_broker_loaded_with_its_definitions(Broker broker)
+public sealed class When_the_compose_services_run_against_a_broker_loaded_with_its_definitions
 {
     [Fact]
     public async Task Should_route_and_mail_with_the_least_privilege_users_and_the_compose_settings_whatever_starts_first()
     {
+        // A broker of its own: the definitions create the 'alerts' virtual host and users, which must not replace
+        // a developer's on a broker the suite was pointed at (ALERTS_TEST_AMQP_PORT).
+        await using var broker = await Broker.StartPrivateAsync();
         var compose = await ComposeFile.ResolveAsync();
         var definitions = Directory.CreateTempSubdirectory("alerts-definitions-").FullName;
         var (rendered, _, renderError) = await Repository.RunAsync("/bin/sh",
@@ -141,4 +144,47 @@ public sealed class When_the_compose_services_run_against_a_broker_loaded_with_i
         Assert.True(healthy.ExitCode == 0, healthy.ToString());
         Assert.DoesNotContain(critical.Output.Concat(rateLimit.Output), line => line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
     }
+}
+
+[Collection(UsesBroker.Name)]
+public sealed class When_the_consumer_runs_with_its_images_settings(Broker broker)
+{
+    [Fact]
+    public async Task Should_answer_the_images_health_check_and_the_probes_on_the_port_it_exposes()
+    {
+        var image = DockerfileStage("consumer");
+        var environment = image.Single(line => line.StartsWith("ENV ", StringComparison.Ordinal))[4..]
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(setting => setting.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]);
+        var port = image.Single(line => line.StartsWith("EXPOSE ", StringComparison.Ordinal))[7..];
+        var healthCheck = System.Text.Json.JsonSerializer.Deserialize<string[]>(
+            image.Single(line => line.StartsWith("HEALTHCHECK ", StringComparison.Ordinal)).Split(" CMD ")[1])!;
+        await using var virtualHost = await broker.CreateVirtualHostAsync();
+        await using var sink = await SmtpSink.StartAsync();
+
+        await using var consumer = Service.Consumer(virtualHost, sink.Port, "critical", [.. environment.Select(setting => (setting.Key, setting.Value))]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                using var ready = await http.GetAsync("/health/ready");
+                return ready.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), $"the consumer ready on port {port}, as URLS={environment["URLS"]} says (is something else listening there?)");
+
+        using var live = await http.GetAsync("/health/live");
+        await using var check = await Service.RunConsumerCommandAsync([.. healthCheck.SkipWhile(word => word != "Alerts.Consumer.dll").Skip(1)]);
+        Assert.True(live.IsSuccessStatusCode);
+        Assert.True(check.ExitCode == 0, check.ToString()); // the image's HEALTHCHECK, word for word, with its default address
+    }
+
+    /// <summary>The lines of one stage of the Dockerfile, from its FROM to the next.</summary>
+    static List<string> DockerfileStage(string name) =>
+        [.. File.ReadAllLines(Repository.PathOf("Dockerfile"))
+            .SkipWhile(line => !(line.StartsWith("FROM ", StringComparison.Ordinal) && line.EndsWith($" AS {name}", StringComparison.Ordinal)))
+            .TakeWhile((line, index) => index == 0 || !line.StartsWith("FROM ", StringComparison.Ordinal))];
 }

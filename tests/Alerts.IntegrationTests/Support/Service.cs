@@ -126,11 +126,14 @@ public sealed partial class Service : IAsyncDisposable
     }
 
     /// <summary>Runs the consumer's health command against a running worker.</summary>
-    public static async Task<Service> CheckHealthAsync(Uri readiness)
+    public static Task<Service> CheckHealthAsync(Uri readiness) => RunConsumerCommandAsync("health", "--url", readiness.ToString());
+
+    /// <summary>Runs one of the consumer's commands to its end, with no settings of the test's.</summary>
+    public static async Task<Service> RunConsumerCommandAsync(params string[] arguments)
     {
-        var check = new Service(Program("Alerts.Consumer"), ["health", "--url", readiness.ToString()], new Dictionary<string, string>());
-        await check.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        return check;
+        var command = new Service(Program("Alerts.Consumer"), arguments, new Dictionary<string, string>());
+        await command.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        return command;
     }
 
     public int Count(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
