@@ -26,9 +26,10 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
     int _refused;
     int _acceptedCount;
 
-    SmtpSink(int port) => Port = port;
+    TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public int Port { get; }
+    /// <summary>The loopback port the sink listens on: any free one at its first start, the same one at each restart.</summary>
+    public int Port { get; private set; }
 
     /// <summary>When set, every mail is answered with this code (say 451 or 554) instead of being accepted.</summary>
     public SmtpReplyCode? RefuseWith { get; set; }
@@ -75,7 +76,7 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
 
     public static async Task<SmtpSink> StartAsync()
     {
-        var sink = new SmtpSink(FreePort.OnLoopback());
+        var sink = new SmtpSink();
         await sink.StartAgainAsync();
         return sink;
     }
@@ -91,9 +92,10 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
         services.Add((IMessageStore)this);
         services.Add((IEndpointListenerFactory)this);
         _stopping = new CancellationTokenSource();
+        _listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _server = new SmtpServer.SmtpServer(options, services);
         _running = _server.StartAsync(_stopping.Token);
-        await WaitUntilListeningAsync(Port);
+        await _listening.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Stops listening: from now on, connections are refused.</summary>
@@ -160,8 +162,11 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
     /// </summary>
     public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
     {
+        // Bound here, to port 0 the first time: the port is taken by the sink itself, never found free and bound later.
         var listener = new TcpListener(endpointDefinition.Endpoint);
         listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _listening.TrySetResult();
         return new NoDelayListener(listener);
     }
 
@@ -213,23 +218,4 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    static async Task WaitUntilListeningAsync(int port)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(25);
-            }
-        }
-
-        throw new InvalidOperationException($"the SMTP sink did not listen on port {port}");
-    }
 }
