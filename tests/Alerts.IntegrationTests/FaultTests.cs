@@ -13,6 +13,9 @@ public sealed class When_faults_strike(Broker broker)
 {
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
 
+    /// <summary>What compose (stop_grace_period) and Kubernetes (terminationGracePeriodSeconds) give a consumer before SIGKILL.</summary>
+    static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task A_consumer_killed_with_thousands_in_flight_loses_nothing()
     {
@@ -126,7 +129,7 @@ public sealed class When_faults_strike(Broker broker)
 
         await routes.Sink.WaitForAsync(200, Patience);
         var stopped = routes.Consumers[0];
-        await stopped.TerminateAsync(TimeSpan.FromSeconds(60));
+        await stopped.TerminateAsync(GracePeriod);
         await routes.Sink.WaitForAsync(ids.Count, Patience);
         await routes.Broker.WaitUntilSettledAsync("critical");
 
@@ -135,6 +138,32 @@ public sealed class When_faults_strike(Broker broker)
         Assert.Equal(0, stopped.ExitCode);
         Assert.Equal(0, report.Lost);
         Assert.Equal(0, report.Duplicates);
+        Assert.Equal(0, report.Parked);
+    }
+
+    [Fact]
+    public async Task A_consumer_stopped_with_sigterm_while_the_mail_server_hangs_exits_within_the_grace_period_and_loses_nothing()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker, "critical");
+        routes.Sink.Latency = TimeSpan.FromMinutes(2); // longer than any grace period: the mail in flight cannot finish
+        var ids = NewIds(3);
+        await routes.Broker.PublishManyAsync("critical.slow", ids);
+        await Eventually.HoldsAsync(() => Task.FromResult(routes.Sink.MailingSessions > 0), Patience, "a mail in flight");
+
+        var stopped = routes.Consumers[0];
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await stopped.TerminateAsync(GracePeriod);
+        stopping.Stop();
+        routes.Sink.Latency = TimeSpan.Zero;
+        await routes.AddConsumerAsync("critical");
+        await routes.Sink.WaitForAsync(ids.Count, Patience);
+        await routes.Broker.WaitUntilSettledAsync("critical");
+
+        var report = FaultReport.From("consumer stopped (SIGTERM) with a mail server that hangs", ids, routes.Sink, await Parked(routes));
+        report.Write();
+        Assert.True(stopping.Elapsed < GracePeriod, $"stopped in {stopping.Elapsed.TotalSeconds:0.0}s");
+        Assert.Equal(0, stopped.ExitCode);
+        Assert.Equal(0, report.Lost);
         Assert.Equal(0, report.Parked);
     }
 
