@@ -6,6 +6,8 @@ using YamlDotNet.RepresentationModel;
 namespace Alerts.IntegrationTests;
 
 /// <summary>No cluster runs here: the manifests are read as Kubernetes would read them and held against the code.</summary>
+// In the broker collection, so that its builds and parsing never share the two cores with a timed fault test.
+[Collection(UsesBroker.Name)]
 public sealed class When_the_consumers_are_deployed_on_kubernetes
 {
     static readonly List<YamlMappingNode> Documents = Load();

@@ -36,6 +36,8 @@ public sealed class When_the_consumers_start(Broker broker)
     }
 }
 
+// In the broker collection, so that its builds and parsing never share the two cores with a timed fault test.
+[Collection(UsesBroker.Name)]
 public sealed class When_the_deployment_declares_the_topology
 {
     [Fact]
