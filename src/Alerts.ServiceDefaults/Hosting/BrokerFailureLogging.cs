@@ -34,7 +34,7 @@ public static class BrokerFailureLogging
             ?? provider.ImplementationFactory?.Invoke(services)
             ?? ActivatorUtilities.CreateInstance(services, provider.ImplementationType!));
 
-    sealed class OneLineBrokerFailures(ILoggerProvider inner, IServiceProvider services, TimeProvider time) : ILoggerProvider
+    sealed class OneLineBrokerFailures(ILoggerProvider inner, IServiceProvider services, TimeProvider time) : ILoggerProvider, ISupportExternalScope
     {
         /// <summary>MassTransit's entries for one attempt come within milliseconds; attempts are seconds apart.</summary>
         static readonly TimeSpan SameAttempt = TimeSpan.FromSeconds(1);
@@ -45,6 +45,9 @@ public static class BrokerFailureLogging
         public ILogger CreateLogger(string categoryName) => new Logger(inner.CreateLogger(categoryName), this);
 
         public void Dispose() => inner.Dispose();
+
+        // The logger factory hands its scopes (AlertId, Route) to providers that take them; the console provider does.
+        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => (inner as ISupportExternalScope)?.SetScopeProvider(scopeProvider);
 
         /// <returns>The line to write for a broker failure, or null when this attempt already said why it failed.</returns>
         string? OneLine(Exception failure)
