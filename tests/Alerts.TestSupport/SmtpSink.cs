@@ -1,9 +1,14 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using SmtpServer;
+using SmtpServer.Authentication;
 using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
@@ -15,8 +20,11 @@ namespace Alerts.TestSupport;
 /// refuse mail with a reply code, and be stopped (connections refused) and started again on the
 /// same port, so tests see what the consumer does when the mail server says no or is down.
 /// </summary>
-public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDisposable
+public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IUserAuthenticator, IAsyncDisposable
 {
+    readonly X509Certificate2? _certificate;
+    readonly (string User, string Password)? _login;
+    int _secureMails;
     readonly ConcurrentQueue<MimeMessage> _accepted = new();
     readonly ConcurrentQueue<string> _envelopeRecipients = new();
     readonly ConcurrentDictionary<ISessionContext, bool> _mailingSessions = new();
@@ -74,23 +82,52 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
         .GroupBy(Guid.Parse)
         .ToDictionary(mails => mails.Key, mails => mails.Count());
 
-    public static async Task<SmtpSink> StartAsync()
+    SmtpSink(X509Certificate2? certificate, (string User, string Password)? login)
     {
-        var sink = new SmtpSink();
+        _certificate = certificate;
+        _login = login;
+    }
+
+    /// <summary>Mails accepted over a connection that STARTTLS had secured.</summary>
+    public int SecureMails => Volatile.Read(ref _secureMails);
+
+    /// <summary>
+    /// Starts a sink; with a <paramref name="certificate"/> it offers STARTTLS, and with a <paramref name="login"/> it
+    /// takes mail only from a client that logged in with it, and only over TLS, as a submission server on port 587 does.
+    /// </summary>
+    public static async Task<SmtpSink> StartAsync(X509Certificate2? certificate = null, (string User, string Password)? login = null)
+    {
+        var sink = new SmtpSink(certificate, login);
         await sink.StartAgainAsync();
         return sink;
     }
+
+    public Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken) =>
+        Task.FromResult(_login is { } login && user == login.User && password == login.Password);
 
     /// <summary>Listens again on the same port, keeping what was accepted before.</summary>
     public async Task StartAgainAsync()
     {
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
-            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Endpoint(endpoint =>
+            {
+                endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port));
+                if (_certificate is not null)
+                {
+                    endpoint.Certificate(_certificate);
+                }
+
+                if (_login is not null)
+                {
+                    endpoint.AuthenticationRequired().AllowUnsecureAuthentication(false);
+                }
+            })
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add((IMessageStore)this);
         services.Add((IEndpointListenerFactory)this);
+        services.Add((IUserAuthenticator)this);
         _stopping = new CancellationTokenSource();
         _listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _server = new SmtpServer.SmtpServer(options, services);
@@ -152,6 +189,11 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
             }
         }
 
+        if (context.Pipe.IsSecure)
+        {
+            Interlocked.Increment(ref _secureMails);
+        }
+
         Interlocked.Increment(ref _acceptedCount);
         return SmtpResponse.Ok;
     }
@@ -176,28 +218,38 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IAsyncDis
         {
             var client = await listener.AcceptTcpClientAsync(cancellationToken);
             client.NoDelay = true;
-            return new PlainPipe(client);
+            return new LoopbackPipe(client);
         }
 
         public void Dispose() => listener.Stop();
     }
 
-    /// <summary>A connection without STARTTLS: the tests' mail never leaves loopback.</summary>
-    sealed class PlainPipe(TcpClient client) : SmtpServer.IO.ISecurableDuplexPipe
+    /// <summary>A loopback connection that STARTTLS can secure, when the sink has a certificate to offer.</summary>
+    sealed class LoopbackPipe(TcpClient client) : SmtpServer.IO.ISecurableDuplexPipe
     {
-        public System.IO.Pipelines.PipeReader Input { get; } = System.IO.Pipelines.PipeReader.Create(client.GetStream());
+        Stream _stream = client.GetStream();
 
-        public System.IO.Pipelines.PipeWriter Output { get; } = System.IO.Pipelines.PipeWriter.Create(client.GetStream());
+        public PipeReader Input { get; private set; } = PipeReader.Create(client.GetStream());
 
-        public bool IsSecure => false;
+        public PipeWriter Output { get; private set; } = PipeWriter.Create(client.GetStream());
 
-        public System.Security.Authentication.SslProtocols SslProtocol => System.Security.Authentication.SslProtocols.None;
+        public bool IsSecure => _stream is SslStream;
 
-        public Task UpgradeAsync(System.Security.Cryptography.X509Certificates.X509Certificate certificate,
-            System.Security.Authentication.SslProtocols protocols, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException("the test SMTP sink offers no TLS");
+        public SslProtocols SslProtocol => (_stream as SslStream)?.SslProtocol ?? SslProtocols.None;
 
-        public void Dispose() => client.Dispose();
+        public async Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default)
+        {
+            var secure = new SslStream(_stream, leaveInnerStreamOpen: true);
+            await secure.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = protocols }, cancellationToken);
+            (_stream, Input, Output) = (secure, PipeReader.Create(secure), PipeWriter.Create(secure));
+        }
+
+        public void Dispose()
+        {
+            _stream.Dispose();
+            client.Dispose();
+        }
     }
 
     /// <summary>Waits until at least <paramref name="count"/> mails were accepted, or fails at the deadline.</summary>

@@ -47,7 +47,7 @@ public sealed class AlertMailer(IOptions<SmtpOptions> options, TimeProvider time
             await CloseAsync(pooled.Smtp);
         }
 
-        var smtp = new SmtpClient();
+        var smtp = new SmtpClient { CheckCertificateRevocation = _smtp.CheckCertificateRevocation };
         try
         {
             await smtp.ConnectAsync(_smtp.Host, _smtp.Port, _smtp.Security, cancellationToken);

@@ -27,6 +27,12 @@ public sealed class SmtpOptions
     [EmailAddress(ErrorMessage = "Smtp:From must be an e-mail address")]
     public string From { get; set; } = "";
 
+    /// <summary>
+    /// Whether the mail server's certificate is checked against its authority's revocation list. A private authority
+    /// often publishes none, and then no certificate of it can pass; the chain and the host name are checked either way.
+    /// </summary>
+    public bool CheckCertificateRevocation { get; set; } = true;
+
     /// <summary>A pooled connection idle longer than this is closed and opened anew, before the server drops it.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
