@@ -48,6 +48,18 @@ public sealed class TestCertificateAuthority : IDisposable
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), password: null);
     }
 
+    /// <summary>Writes a server certificate and its private key as PEM files, for a server that reads files (RabbitMQ).</summary>
+    /// <returns>The paths of the certificate and of the key.</returns>
+    public (string Certificate, string Key) WriteServerCertificatePem(string folder)
+    {
+        using var certificate = IssueServerCertificate();
+        var (certificateFile, keyFile) = (Path.Combine(folder, "server.pem"), Path.Combine(folder, "server.key"));
+        File.WriteAllText(certificateFile, certificate.ExportCertificatePem());
+        using var key = certificate.GetRSAPrivateKey()!;
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return (certificateFile, keyFile);
+    }
+
     public void Dispose()
     {
         _authority.Dispose();

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using MassTransit;
@@ -42,6 +43,9 @@ public static class BrokerConnection
                 {
                     tls.ServerName = TlsServerName(broker);
                     tls.Protocol = TlsVersions;
+                    // MassTransit accepts a certificate of an unknown authority or for another name unless told otherwise.
+                    tls.EnforcePolicyErrors(SslPolicyErrors.RemoteCertificateChainErrors | SslPolicyErrors.RemoteCertificateNameMismatch
+                        | SslPolicyErrors.RemoteCertificateNotAvailable);
                 });
             }
         });

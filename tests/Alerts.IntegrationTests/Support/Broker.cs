@@ -23,10 +23,14 @@ public sealed class Broker : IAsyncLifetime
     Process? _server;
     string? _dataFolder;
     string? _clusterCookie;
+    TestCertificateAuthority? _tlsAuthority;
     bool _isPrivate;
     HttpClient _management = null!;
 
     public int AmqpPort { get; private set; }
+
+    /// <summary>Where the broker takes AMQP over TLS, when it was started with a certificate authority.</summary>
+    public int AmqpsPort { get; private set; }
 
     public int ManagementPort { get; private set; }
 
@@ -38,6 +42,14 @@ public sealed class Broker : IAsyncLifetime
 
     /// <summary>A broker of the caller's own, always started here, that it may stop and start again.</summary>
     public static async Task<Broker> StartPrivateAsync() => await StartPrivateAsync(clusterCookie: null);
+
+    /// <summary>A broker of the caller's own that also takes AMQPS, with a certificate for localhost and 127.0.0.1 from <paramref name="authority"/>.</summary>
+    public static async Task<Broker> StartPrivateWithTlsAsync(TestCertificateAuthority authority)
+    {
+        var broker = new Broker { _isPrivate = true, _tlsAuthority = authority };
+        await broker.InitializeAsync();
+        return broker;
+    }
 
     static async Task<Broker> StartPrivateAsync(string? clusterCookie)
     {
@@ -190,6 +202,21 @@ public sealed class Broker : IAsyncLifetime
             prometheus.tcp.port = {PrometheusPort}
             collect_statistics_interval = 500
             """);
+        if (_tlsAuthority is not null)
+        {
+            AmqpsPort = FreePort.OnLoopback();
+            var (certificate, key) = _tlsAuthority.WriteServerCertificatePem(_dataFolder);
+            File.AppendAllText(Path.Combine(_dataFolder, "rabbitmq.conf"), $"""
+
+                listeners.ssl.1 = 127.0.0.1:{AmqpsPort}
+                ssl_options.cacertfile = {_tlsAuthority.CertificateFile}
+                ssl_options.certfile = {certificate}
+                ssl_options.keyfile = {key}
+                ssl_options.verify = verify_none
+                ssl_options.fail_if_no_peer_cert = false
+                """);
+        }
+
         File.WriteAllText(Path.Combine(_dataFolder, "enabled_plugins"), "[rabbitmq_management,rabbitmq_prometheus].");
         if (_clusterCookie is not null)
         {
