@@ -69,6 +69,7 @@ start() {
 listeners.tcp.1 = 127.0.0.1:$amqp_port
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $management_port
+max_message_size = 16777216
 CONF
     echo '[rabbitmq_management].' > "$data/enabled_plugins"
     nohup "$rabbit_bin/rabbitmq-server" < /dev/null > "$data/log/server.out" 2>&1 &

@@ -29,6 +29,9 @@ public sealed class Broker : IAsyncLifetime
 
     public int AmqpPort { get; private set; }
 
+    /// <summary>The largest message the broker takes, as deploy/rabbitmq/rabbitmq.conf declares it (RabbitMQ 4's default).</summary>
+    public const int MaxMessageSize = 16 * 1024 * 1024;
+
     /// <summary>Where the broker takes AMQP over TLS, when it was started with a certificate authority.</summary>
     public int AmqpsPort { get; private set; }
 
@@ -201,6 +204,7 @@ public sealed class Broker : IAsyncLifetime
             prometheus.tcp.ip = 127.0.0.1
             prometheus.tcp.port = {PrometheusPort}
             collect_statistics_interval = 500
+            max_message_size = {MaxMessageSize}
             """);
         if (_tlsAuthority is not null)
         {

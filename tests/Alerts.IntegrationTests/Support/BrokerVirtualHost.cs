@@ -119,6 +119,21 @@ public sealed class BrokerVirtualHost(Broker broker, string name, string user, s
         }
     }
 
+    /// <summary>Takes each message of a queue and hands it back unacknowledged, until the queue has none left to give.</summary>
+    /// <returns>How many deliveries there were.</returns>
+    public async Task<int> ReturnEachDeliveryAsync(string queue, int atMost)
+    {
+        await using var channel = await ChannelAsync(confirms: false);
+        var deliveries = 0;
+        while (deliveries < atMost && await channel.BasicGetAsync(queue, autoAck: false) is { } delivered)
+        {
+            deliveries++;
+            await channel.BasicNackAsync(delivered.DeliveryTag, multiple: false, requeue: true);
+        }
+
+        return deliveries;
+    }
+
     /// <summary>Takes every message out of a queue (an error queue, say) to look at; a queue never declared holds none.</summary>
     public async Task<IReadOnlyList<BasicGetResult>> DrainAsync(string queue)
     {
