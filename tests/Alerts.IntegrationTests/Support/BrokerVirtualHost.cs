@@ -67,7 +67,8 @@ public sealed class BrokerVirtualHost(Broker broker, string name, string user, s
         await using var channel = await ChannelAsync(confirms: true);
         // MassTransit's error exchange and queue, named after the route's queue; the alert keeps its routing key.
         await channel.ExchangeDeclareAsync($"{queue}_error", "fanout", durable: true);
-        await channel.QueueDeclareAsync($"{queue}_error", durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueDeclareAsync($"{queue}_error", durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
         await channel.QueueBindAsync($"{queue}_error", $"{queue}_error", "");
         var properties = new BasicProperties
         {
