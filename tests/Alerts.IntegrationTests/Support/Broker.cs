@@ -97,17 +97,38 @@ public sealed class Broker : IAsyncLifetime
             AmqpPort = int.Parse(amqpPort, System.Globalization.CultureInfo.InvariantCulture);
             ManagementPort = int.Parse(Environment.GetEnvironmentVariable("ALERTS_TEST_MANAGEMENT_PORT") ?? "15672", System.Globalization.CultureInfo.InvariantCulture);
             PrometheusPort = int.Parse(Environment.GetEnvironmentVariable("ALERTS_TEST_PROMETHEUS_PORT") ?? "15692", System.Globalization.CultureInfo.InvariantCulture);
+            ConnectManagement();
+            await WaitUntilReadyAsync();
         }
         else
         {
-            StartOwnBroker();
+            // RabbitMQ must be told its ports before it binds them: should another process take one in between,
+            // the node stops at start, and it is started again on other ports.
+            for (var attempt = 1; ; attempt++)
+            {
+                StartOwnBroker();
+                ConnectManagement();
+                try
+                {
+                    await WaitUntilReadyAsync();
+                    break;
+                }
+                catch (InvalidOperationException) when (attempt < 3 && _server is { HasExited: true })
+                {
+                    _management.Dispose();
+                    Directory.Delete(_dataFolder!, recursive: true);
+                }
+            }
         }
 
+        await PutAsync($"users/{TestUser}", new { password = TestPassword, tags = "" });
+    }
+
+    void ConnectManagement()
+    {
         _management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(10) };
         var admin = $"{Environment.GetEnvironmentVariable("ALERTS_TEST_ADMIN_USER") ?? "guest"}:{Environment.GetEnvironmentVariable("ALERTS_TEST_ADMIN_PASSWORD") ?? "guest"}";
         _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(admin)));
-        await WaitUntilReadyAsync();
-        await PutAsync($"users/{TestUser}", new { password = TestPassword, tags = "" });
     }
 
     /// <summary>Stops the broker as an operator would (SIGTERM: a clean shutdown); its data stays.</summary>
