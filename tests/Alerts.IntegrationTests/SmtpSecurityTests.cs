@@ -6,9 +6,10 @@ namespace Alerts.IntegrationTests;
 
 /// <summary>
 /// A submission server as the Kubernetes manifests expect one (port 587: STARTTLS, then a login). Mail goes only over
-/// TLS to a server whose certificate the consumer trusts, after a login the server accepts. Each way that can fail is
-/// retried (a certificate gets renewed, a password rotated, STARTTLS re-enabled) and then parks the alert with the
-/// reason, where replay finds it once the cause is fixed; nothing is ever sent in the clear.
+/// TLS to a server whose certificate the consumer trusts, after a login the server accepts. An untrusted certificate or
+/// a server without STARTTLS is retried (a certificate gets renewed, STARTTLS re-enabled), a refused login (535, a
+/// permanent reply) is not; then the alert is parked with the reason, where replay finds it once the cause is fixed.
+/// Nothing is ever sent in the clear.
 /// </summary>
 [Collection(UsesBroker.Name)]
 public sealed class When_the_mail_server_wants_starttls_and_a_login(Broker broker)
@@ -40,7 +41,7 @@ public sealed class When_the_mail_server_wants_starttls_and_a_login(Broker broke
         using var certificate = strangers.IssueServerCertificate();
         await using var sink = await SmtpSink.StartAsync(certificate, Login);
 
-        var reason = await ParkedReasonAsync(sink, Login.Password);
+        var reason = await ParkedReasonAsync(sink, Login.Password, attempts: 2);
 
         Assert.Contains("certificate", reason, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(0, sink.AcceptedCount);
@@ -51,7 +52,7 @@ public sealed class When_the_mail_server_wants_starttls_and_a_login(Broker broke
     {
         await using var sink = await SmtpSink.StartAsync();
 
-        var reason = await ParkedReasonAsync(sink, Login.Password);
+        var reason = await ParkedReasonAsync(sink, Login.Password, attempts: 2);
 
         Assert.Contains("STARTTLS", reason, StringComparison.Ordinal);
         Assert.Equal(0, sink.AcceptedCount);
@@ -64,14 +65,15 @@ public sealed class When_the_mail_server_wants_starttls_and_a_login(Broker broke
         using var certificate = authority.IssueServerCertificate();
         await using var sink = await SmtpSink.StartAsync(certificate, Login);
 
-        var reason = await ParkedReasonAsync(sink, "not-the-password", ("SSL_CERT_FILE", authority.CertificateFile));
+        var reason = await ParkedReasonAsync(sink, "not-the-password", attempts: 1, ("SSL_CERT_FILE", authority.CertificateFile));
 
         Assert.Contains("authentication failed", reason, StringComparison.Ordinal); // the server's 535 reply text
         Assert.Equal(0, sink.AcceptedCount);
     }
 
     /// <summary>Publishes one alert to a consumer that cannot mail it, and returns the reason it was parked with.</summary>
-    async Task<string> ParkedReasonAsync(SmtpSink sink, string password, params (string Name, string Value)[] settings)
+    /// <param name="attempts">2 for a failure worth retrying (the attempt and its one retry here), 1 for a permanent 5xx refusal.</param>
+    async Task<string> ParkedReasonAsync(SmtpSink sink, string password, int attempts, params (string Name, string Value)[] settings)
     {
         var (virtualHost, consumer) = await StartAsync(sink, password, settings);
         await using (virtualHost)
@@ -90,7 +92,13 @@ public sealed class When_the_mail_server_wants_starttls_and_a_login(Broker broke
                     return false; // the error queue is being declared as we ask
                 }
             }, TimeSpan.FromSeconds(60), "the alert parked in critical_error");
-            return Encoding.UTF8.GetString((byte[])parked!.BasicProperties.Headers!["MT-Fault-Message"]!);
+            var reason = Encoding.UTF8.GetString((byte[])parked!.BasicProperties.Headers!["MT-Fault-Message"]!);
+            // The operator reads it in the consumer's log too: one line per attempt, no stack trace.
+            await Eventually.HoldsAsync(() => Task.FromResult(consumer.Output.Any(line => line.Contains("Parked alert", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(10), "the consumer's line about the parked alert");
+            Assert.Equal(attempts, consumer.Count("Could not mail"));
+            Assert.DoesNotContain(consumer.Output, line => line[5..].TrimStart().StartsWith("at ", StringComparison.Ordinal));
+            return reason;
         }
     }
 

@@ -11,15 +11,29 @@ namespace Alerts.IntegrationTests.Support;
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
-    readonly HttpListener _listener = new();
+    readonly HttpListener _listener;
     readonly ConcurrentQueue<(string Path, string Body)> _requests = new();
     readonly Task _serving;
 
     public OtlpReceiver()
     {
-        Endpoint = new Uri($"http://127.0.0.1:{FreePort.OnLoopback()}/");
-        _listener.Prefixes.Add(Endpoint.ToString());
-        _listener.Start();
+        // HttpListener cannot bind port 0: a free port is chosen, and another one should it be taken before the bind.
+        for (var attempt = 1; ; attempt++)
+        {
+            Endpoint = new Uri($"http://127.0.0.1:{FreePort.OnLoopback()}/");
+            _listener = new HttpListener();
+            _listener.Prefixes.Add(Endpoint.ToString());
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 3)
+            {
+                _listener.Close();
+            }
+        }
+
         _serving = ServeAsync();
     }
 
