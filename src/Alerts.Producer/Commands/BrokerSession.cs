@@ -43,7 +43,7 @@ static class BrokerSession
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             return ServiceCommandLine.Fail(
-                $"{failed}: no connection or confirmation from RabbitMQ at {broker.Host}:{broker.Port} (virtual host '{broker.VirtualHost}', user '{broker.Username}') within {timeout.TotalSeconds:0}s; is the broker running and are the RabbitMq__* settings right?",
+                $"{failed}: no connection or confirmation from {BrokerConnection.Name(broker)} within {timeout.TotalSeconds:0}s; is the broker running and are the RabbitMq__* settings right?",
                 ServiceCommandLine.Failed);
         }
         catch (Exception failure) when (failure is MassTransitException || BrokerConnection.IsConnectionFailure(failure))

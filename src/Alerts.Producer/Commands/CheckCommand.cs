@@ -24,7 +24,7 @@ public static class CheckCommand
             TimeSpan.FromSeconds(parseResult.GetValue(timeout)), "not connected", (services, _) =>
             {
                 var broker = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                return Task.FromResult($"connected to RabbitMQ at {broker.Host}:{broker.Port} (virtual host '{broker.VirtualHost}', user '{broker.Username}')");
+                return Task.FromResult($"connected to {BrokerConnection.Name(broker)}");
             }, cancellationToken));
         return check;
     }

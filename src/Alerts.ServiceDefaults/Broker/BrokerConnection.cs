@@ -76,11 +76,11 @@ public static class BrokerConnection
         failure is RabbitMQClientException or SocketException or AuthenticationException or IOException;
 
     /// <summary>One line an operator can act on: what failed, at which broker, as which user, and why (ACCESS_REFUSED, connection refused, …).</summary>
-    public static string Describe(Exception failure, RabbitMqOptions broker)
-    {
-        var nodes = string.Join(", ", broker.Nodes().Select(node => $"{node.Host}:{node.Port}"));
-        return $"RabbitMQ at {nodes} (virtual host '{broker.VirtualHost}', user '{broker.Username}'): {Reason(failure)}";
-    }
+    public static string Describe(Exception failure, RabbitMqOptions broker) => $"{Name(broker)}: {Reason(failure)}";
+
+    /// <summary>Where and who we are to the broker: <c>RabbitMQ at rabbit-0:5672, rabbit-1:5672 (virtual host 'alerts', user 'alert_consumer')</c>.</summary>
+    public static string Name(RabbitMqOptions broker) =>
+        $"RabbitMQ at {string.Join(", ", broker.Nodes().Select(node => $"{node.Host}:{node.Port}"))} (virtual host '{broker.VirtualHost}', user '{broker.Username}')";
 
     /// <summary>The innermost failure says why; with a node list, the last node's failure says why the last hope failed.</summary>
     static string Reason(Exception failure)

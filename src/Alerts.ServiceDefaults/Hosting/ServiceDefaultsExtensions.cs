@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -73,7 +74,8 @@ public static class ServiceDefaultsExtensions
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
         });
-        if (TelemetryOptions.ExporterFrom(app.Configuration) == TelemetryExporter.Prometheus)
+        // Validated by now (RunServiceAsync checks every setting first): no need to bind the section a second time.
+        if (app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.Exporter == TelemetryExporter.Prometheus)
         {
             app.MapPrometheusScrapingEndpoint();
         }
