@@ -1,4 +1,6 @@
 using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Digests;
+using Alerts.Consumer.Silences;
 using Alerts.Consumer.Endpoints;
 using Alerts.Consumer.Mail;
 using Alerts.Consumer.Replay;
@@ -24,8 +26,14 @@ public static class ConsumerServiceCollectionExtensions
                 host.StopTimeout = TimeSpan.FromSeconds(25);
             })
             .AddAlertMailing()
+            .AddSilenceFeed()
             .AddAlertsBus(
-                bus => bus.AddConsumer<AlertConsumer, AlertConsumerDefinition>(),
+                bus =>
+                {
+                    bus.AddConsumer<AlertConsumer, AlertConsumerDefinition>();
+                    bus.AddConsumer<AlertFolder, AlertFolderDefinition>();
+                    bus.AddConsumer<DigestConsumer>();
+                },
                 (context, rabbit) =>
                 {
                     var alerts = context.GetRequiredService<IOptions<AlertsOptions>>().Value;
@@ -33,7 +41,26 @@ public static class ConsumerServiceCollectionExtensions
                     {
                         rabbit.ConfigureRoute(context, alerts, route);
                     }
-                });
+                })
+            .AddHostedService<DigestScheduler>();
+
+    /// <summary>Adds the silences: read from the broker before any alert is mailed, and kept up to date.</summary>
+    public static IServiceCollection AddSilenceFeed(this IServiceCollection services)
+    {
+        services.AddSilences();
+        services.AddHostedService<SilenceFeed>();
+        return services;
+    }
+
+    /// <summary>Adds the silence stream and this process's book of silences, with the broker settings they need.</summary>
+    public static IServiceCollection AddSilences(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatedSettings<RabbitMqOptions>(RabbitMqOptions.SectionName);
+        services.TryAddSingleton<SilenceBook>();
+        services.TryAddSingleton<SilenceStore>();
+        return services;
+    }
 
     /// <summary>Adds the replay of waiting alerts, with the routes and broker settings it needs.</summary>
     public static IServiceCollection AddAlertsReplay(this IServiceCollection services)
@@ -51,6 +78,8 @@ public static class ConsumerServiceCollectionExtensions
         services.AddAlertRoutes();
         services.AddValidatedSettings<SmtpOptions>(SmtpOptions.SectionName);
         services.AddSingleton<AlertMailer>();
+        services.TryAddSingleton<SilenceBook>();
+        services.TryAddSingleton<GroupBooks>();
         services.AddMetrics();
         services.TryAddSingleton<AlertMetrics>();
         services.AddReceiveObserver<ParkedAlertObserver>();

@@ -13,6 +13,7 @@ root.SetAction((parseResult, cancellationToken) =>
     return builder.RunServiceAsync(cancellationToken);
 });
 root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(SilenceCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
 
 // The host handles SIGTERM itself: it finishes the mails in progress, however long that takes within

@@ -30,6 +30,7 @@ public sealed class AlertJsonConverter : JsonConverter<Alert>
         Text = fields.Text,
         Source = fields.Source,
         OccurredAt = fields.OccurredAt,
+        Labels = fields.Labels,
     };
 
     static AlertFields ToFields(Alert alert) => new(
@@ -38,11 +39,13 @@ public sealed class AlertJsonConverter : JsonConverter<Alert>
         alert.Type,
         alert.Text,
         alert.Source,
-        alert.OccurredAt);
+        alert.OccurredAt,
+        alert.Labels);
 }
 
 /// <summary>The wire object, field for field.</summary>
-sealed record AlertFields(Guid? Id, string? Severity, string? Type, string? Text, string? Source, DateTimeOffset? OccurredAt);
+sealed record AlertFields(
+    Guid? Id, string? Severity, string? Type, string? Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? Labels);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -137,8 +137,8 @@ public sealed class When_the_compose_services_run_against_a_broker_loaded_with_i
         await using var produced = await Service.ProduceAsync(Here("producer"), "-r", "critical.rate_limit", "-m", "Hacker at 10k req/s");
         Assert.True(produced.ExitCode == 0, produced.ToString());
         Assert.DoesNotContain(produced.StandardOutput, line => line.Contains("no route", StringComparison.Ordinal));
-        await using var critical = Service.Consumer(virtualHost, sink.Port, null, [.. Here("critical-consumer").Select(setting => (setting.Key, setting.Value))]);
-        await using var rateLimit = Service.Consumer(virtualHost, sink.Port, null, [.. Here("rate-limit-consumer").Select(setting => (setting.Key, setting.Value))]);
+        await using var critical = Service.Consumer(virtualHost, sink.Port, null, [.. Here("critical-consumer").Select(setting => (setting.Key, setting.Value)), .. Service.Grouping]);
+        await using var rateLimit = Service.Consumer(virtualHost, sink.Port, null, [.. Here("rate-limit-consumer").Select(setting => (setting.Key, setting.Value)), .. Service.Grouping]);
 
         var mails = await sink.WaitForAsync(2, TimeSpan.FromSeconds(30));
         Assert.Equal(["CRITICAL ALERT", "RATE LIMIT ALERT!"], mails.Select(mail => mail.Subject).Order());

@@ -12,14 +12,16 @@ public sealed class When_each_service_has_only_the_rights_it_needs(Broker broker
         await using var virtualHost = await broker.CreateVirtualHostAsync();
         await using var sink = await SmtpSink.StartAsync();
         // The permissions the README documents: the producer may only declare and write the alerts exchange;
-        // a consumer only its route's queue, the exchange in front of it and its error queue, and read alerts.
+        // a consumer only its route's queue, digest queue, the exchanges in front of them and their error queues, the
+        // silences, and read alerts. The consumer groups, as shipped.
         var producer = await broker.CreateUserAsync(virtualHost, configure: "^alerts$", write: "^alerts$", read: "^$");
         var consumer = await broker.CreateUserAsync(virtualHost,
-            configure: "^(alerts|critical|critical_error)$", write: "^(critical|critical_error)$", read: "^(alerts|critical|critical_error)$");
+            configure: @"^(alerts|silences|critical(\.digest)?(_error)?)$", write: @"^(silences|critical(\.digest)?(_error)?)$",
+            read: @"^(alerts|silences|critical(\.digest)?(_error)?)$");
 
         await using var critical = Service.Consumer(virtualHost, sink.Port, "critical",
             [.. consumer.Where(setting => setting.Key.StartsWith("RabbitMq__Username", StringComparison.Ordinal) || setting.Key.StartsWith("RabbitMq__Password", StringComparison.Ordinal))
-                .Select(setting => (setting.Key, setting.Value))]);
+                .Select(setting => (setting.Key, setting.Value)), .. Service.Grouping]);
         await virtualHost.WaitForConsumersAsync("critical", 1);
         await using var published = await Service.ProduceAsync(producer, "-r", "critical.db", "-m", "database down");
         await virtualHost.PublishAsync("critical.db", "not JSON at all"); // parking needs its rights too

@@ -82,6 +82,13 @@ public sealed class SmtpSink : MessageStore, IEndpointListenerFactory, IUserAuth
         .GroupBy(Guid.Parse)
         .ToDictionary(mails => mails.Key, mails => mails.Count());
 
+    /// <summary>The mails to one address, and how many alerts they account for in all (their X-Alert-Count headers).</summary>
+    public (int Mails, long Alerts) AccountedFor(string address)
+    {
+        var mails = _accepted.Where(mail => mail.To.Mailboxes.Any(to => to.Address == address)).ToList();
+        return (mails.Count, mails.Sum(mail => long.Parse(mail.Headers["X-Alert-Count"] ?? "0", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     SmtpSink(X509Certificate2? certificate, (string User, string Password)? login)
     {
         _certificate = certificate;

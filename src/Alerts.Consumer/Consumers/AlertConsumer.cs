@@ -1,5 +1,6 @@
 using Alerts.Consumer.Mail;
 using Alerts.Consumer.Settings;
+using Alerts.Consumer.Silences;
 using Alerts.Consumer.Telemetry;
 using Alerts.Contracts;
 using MassTransit;
@@ -8,12 +9,13 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Consumer.Consumers;
 
 /// <summary>
-/// Mails each alert on a route's queue to that route's team. It returns, and so lets MassTransit
+/// Mails each alert on a route that does not group (one mail per alert, the book's behaviour) to that route's team,
+/// unless a silence mutes it. It returns, and so lets MassTransit
 /// acknowledge the alert, only after the mail server accepted the mail; any exception leaves the
 /// alert to the retry policy and, after that, to the route's error queue.
 /// </summary>
 public sealed partial class AlertConsumer(
-    IOptions<AlertsOptions> options, AlertMailer mailer, AlertMetrics metrics, ILogger<AlertConsumer> logger) : IConsumer<Alert>
+    IOptions<AlertsOptions> options, AlertMailer mailer, SilenceBook silences, AlertMetrics metrics, ILogger<AlertConsumer> logger) : IConsumer<Alert>
 {
     readonly AlertsOptions _alerts = options.Value;
 
@@ -25,10 +27,25 @@ public sealed partial class AlertConsumer(
         var alert = RoutedAlert.From(context.Message, context.RoutingKey(), context.MessageId, _alerts.MaxTextLength);
 
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["AlertId"] = alert.Id, ["Route"] = routeName });
+        var group = alert.GroupKey(route.Grouping.By);
+        await silences.Loaded.WaitAsync(context.CancellationToken);
+        if (silences.Muting(alert) is { } silence)
+        {
+            metrics.Silenced(routeName);
+            if (silences.FirstMuted(silence, group))
+            {
+                LogSilenced(group, routeName, silence.Id, silence.CreatedBy, silence.Comment);
+            }
+
+            return;
+        }
+
+        var mail = AlertMail.Create(alert, routeName, route, mailer.From);
+        mail.Headers.Add(DigestMail.GroupHeader, group);
         var sending = metrics.StartSend();
         try
         {
-            await mailer.SendAsync(AlertMail.Create(alert, routeName, route, mailer.From), context.CancellationToken);
+            await mailer.SendAsync(mail, context.CancellationToken);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
@@ -40,6 +57,9 @@ public sealed partial class AlertConsumer(
         metrics.Sent(routeName, sending, accepted: true);
         LogMailed(alert.RoutingKey, alert.Id, route.To, routeName);
     }
+
+    [LoggerMessage(LogLevel.Information, "Silenced alerts of group {Group} for route {Route} by silence {SilenceId} of {CreatedBy}: {Comment}")]
+    partial void LogSilenced(string group, string route, Guid silenceId, string createdBy, string comment);
 
     [LoggerMessage(LogLevel.Information, "Mailed {RoutingKey} alert {AlertId} to {Recipients} for route {Route}")]
     partial void LogMailed(RoutingKey routingKey, Guid? alertId, List<string> recipients, string route);

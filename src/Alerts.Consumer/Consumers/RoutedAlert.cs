@@ -3,7 +3,8 @@ using Alerts.Contracts;
 namespace Alerts.Consumer.Consumers;
 
 /// <summary>An alert checked and complete enough to mail, whichever form it arrived in.</summary>
-public sealed record RoutedAlert(Guid? Id, RoutingKey RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt)
+public sealed record RoutedAlert(
+    Guid? Id, RoutingKey RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? ExtraLabels = null)
 {
     /// <summary>
     /// The delivery's routing key is the source of truth (the book's bare-string alerts carry nothing else);
@@ -33,6 +34,24 @@ public sealed record RoutedAlert(Guid? Id, RoutingKey RoutingKey, string Text, s
             throw new InvalidAlertException($"the alert text has {alert.Text.Length} characters; at most {maxTextLength} are mailed (Alerts:MaxTextLength)");
         }
 
-        return new RoutedAlert(alert.Id ?? messageId, routingKey, alert.Text, alert.Source, alert.OccurredAt);
+        return new RoutedAlert(alert.Id ?? messageId, routingKey, alert.Text, alert.Source, alert.OccurredAt, alert.Labels);
     }
+
+    /// <summary>
+    /// What silences match and groups are made of: the alert's own labels, then <c>severity</c>, <c>type</c> and
+    /// <c>source</c> from its fields; <c>alertname</c> is the type unless the alert names itself, so Alertmanager habits work.
+    /// </summary>
+    public string? Label(string name) => name switch
+    {
+        "severity" => RoutingKey.FormatSeverity(RoutingKey.Severity),
+        "type" => RoutingKey.Type,
+        "source" => Source,
+        _ when ExtraLabels?.TryGetValue(name, out var value) == true => value,
+        "alertname" => RoutingKey.Type,
+        _ => null,
+    };
+
+    /// <summary>The group this alert belongs to, named by the values of the grouping labels: <c>{severity="critical", type="rate_limit"}</c>.</summary>
+    public string GroupKey(IEnumerable<string> groupBy) =>
+        $"{{{string.Join(", ", groupBy.Select(label => $"{label}=\"{Label(label)}\""))}}}";
 }

@@ -27,6 +27,7 @@ public static class AlertMail
         }
 
         message.Headers.Add("X-Alert-Routing-Key", alert.RoutingKey.ToString());
+        message.Headers.Add(DigestMail.CountHeader, "1");
         message.Body = new TextPart("plain") { Text = Body(alert, routeName) };
         return message;
     }

@@ -43,12 +43,17 @@ public sealed class AlertsOptions
         ServedRouteNames().Select(name => (name, Routes[name]));
 
     /// <summary>Each route has a queue of its own, so the queue an alert came from names its route.</summary>
-    public (string Name, RouteOptions Route) RouteOfQueue(Uri inputAddress)
+    public (string Name, RouteOptions Route) RouteOfQueue(Uri inputAddress) => RouteWhere(inputAddress, route => route.Queue);
+
+    /// <summary>The route whose digest queue a tally came from.</summary>
+    public (string Name, RouteOptions Route) RouteOfDigestQueue(Uri inputAddress) => RouteWhere(inputAddress, route => route.DigestQueue);
+
+    (string Name, RouteOptions Route) RouteWhere(Uri inputAddress, Func<RouteOptions, string> queueOf)
     {
         var queue = inputAddress.AbsolutePath[(inputAddress.AbsolutePath.LastIndexOf('/') + 1)..];
         foreach (var (name, route) in Routes)
         {
-            if (route.Queue == queue)
+            if (queueOf(route) == queue)
             {
                 return (name, route);
             }
@@ -75,6 +80,35 @@ public sealed class RouteOptions
     public List<string> To { get; set; } = [];
 
     public string Subject { get; set; } = "";
+
+    public GroupingOptions Grouping { get; set; } = new();
+
+    /// <summary>The queue where this route's replicas hand their folded alerts to the one replica that mails the route's groups.</summary>
+    public string DigestQueue => $"{Queue}.digest";
+}
+
+/// <summary>
+/// How a route turns a storm into a few digests, as Alertmanager's <c>group_by</c>, <c>group_wait</c>,
+/// <c>group_interval</c> and <c>repeat_interval</c> do; with <see cref="Enabled"/> off, one mail per alert.
+/// </summary>
+public sealed class GroupingOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Labels whose values make a group: <c>severity</c>, <c>type</c>, <c>source</c>, <c>alertname</c>, or any label alerts carry.</summary>
+    public List<string> By { get; set; } = ["severity", "type", "source"];
+
+    /// <summary>How long a new group gathers alerts before its first mail.</summary>
+    public TimeSpan GroupWait { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A group is mailed at most this often, and only when alerts arrived since its last mail.</summary>
+    public TimeSpan GroupInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The same alert id within this long is one event; after it, the id counts as a new alert.</summary>
+    public TimeSpan RepeatInterval { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>Alert ids remembered per group for <see cref="RepeatInterval"/>, oldest forgotten first: the bound on memory in a storm.</summary>
+    public int MaxRememberedIds { get; set; } = 10_000;
 }
 
 /// <summary>

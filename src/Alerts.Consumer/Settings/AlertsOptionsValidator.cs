@@ -79,6 +79,34 @@ public sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOpti
         {
             yield return $"{path}:Subject must be one line of text";
         }
+
+        var grouping = route.Grouping;
+        if (grouping.By.Count == 0 || grouping.By.Any(string.IsNullOrWhiteSpace))
+        {
+            yield return $"{path}:Grouping:By must name at least one label (severity, type, source, alertname or an alert's own)";
+        }
+
+        if (grouping.GroupWait < TimeSpan.Zero || grouping.GroupWait > TimeSpan.FromMinutes(1))
+        {
+            yield return $"{path}:Grouping:GroupWait must be between 0 and 00:01:00";
+        }
+
+        // The replica that mails a group holds the group's folded alerts unacknowledged until its next mail;
+        // RabbitMQ closes a channel whose delivery stays unacknowledged for 30 minutes (consumer_timeout).
+        if (grouping.GroupInterval < TimeSpan.FromSeconds(1) || grouping.GroupInterval > TimeSpan.FromMinutes(15))
+        {
+            yield return $"{path}:Grouping:GroupInterval must be between 00:00:01 and 00:15:00";
+        }
+
+        if (grouping.RepeatInterval < grouping.GroupInterval)
+        {
+            yield return $"{path}:Grouping:RepeatInterval must be at least GroupInterval";
+        }
+
+        if (grouping.MaxRememberedIds is < 1 or > 1_000_000)
+        {
+            yield return $"{path}:Grouping:MaxRememberedIds must be between 1 and 1000000";
+        }
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9_.\-]{1,200}$")]

@@ -15,6 +15,8 @@ public sealed class AlertMetrics
     readonly Counter<long> _retried;
     readonly Counter<long> _mailed;
     readonly Counter<long> _parked;
+    readonly Counter<long> _silenced;
+    readonly Counter<long> _duplicates;
     readonly Histogram<double> _mailDuration;
     readonly Histogram<double> _queueLag;
 
@@ -24,7 +26,9 @@ public sealed class AlertMetrics
         var meter = meterFactory.Create(MeterName);
         _received = meter.CreateCounter<long>("alerts.received", "{alert}", "Alerts delivered to a route's consumer (retries not counted)");
         _retried = meter.CreateCounter<long>("alerts.retried", "{attempt}", "Further attempts to mail an alert after a failed one");
-        _mailed = meter.CreateCounter<long>("alerts.mailed", "{alert}", "Alerts whose mail the SMTP server accepted");
+        _mailed = meter.CreateCounter<long>("alerts.mailed", "{alert}", "Alerts accounted for by a mail the SMTP server accepted, alone or in a digest");
+        _silenced = meter.CreateCounter<long>("alerts.silenced", "{alert}", "Alerts an active silence muted: acknowledged, never mailed");
+        _duplicates = meter.CreateCounter<long>("alerts.duplicates", "{alert}", "Alerts whose id the route saw within its repeat interval: counted once");
         _parked = meter.CreateCounter<long>("alerts.parked", "{alert}", "Alerts moved to a route's error queue for an operator");
         _mailDuration = meter.CreateHistogram("alerts.mail.duration", "s", "Time the SMTP server takes to accept or refuse one mail",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
@@ -52,13 +56,24 @@ public sealed class AlertMetrics
     /// <summary>Times one send; the result says whether the server accepted the mail.</summary>
     public long StartSend() => _time.GetTimestamp();
 
-    public void Sent(string route, long started, bool accepted)
+    /// <param name="alerts">How many alerts the mail accounts for: one, or a digest's count.</param>
+    public void Sent(string route, long started, bool accepted, long alerts = 1)
     {
         var tag = new KeyValuePair<string, object?>("route", route);
         _mailDuration.Record(_time.GetElapsedTime(started).TotalSeconds, tag, new("outcome", accepted ? "accepted" : "failed"));
         if (accepted)
         {
-            _mailed.Add(1, tag);
+            _mailed.Add(alerts, tag);
+        }
+    }
+
+    public void Silenced(string route) => _silenced.Add(1, new KeyValuePair<string, object?>("route", route));
+
+    public void Duplicates(string route, int count)
+    {
+        if (count > 0)
+        {
+            _duplicates.Add(count, new KeyValuePair<string, object?>("route", route));
         }
     }
 

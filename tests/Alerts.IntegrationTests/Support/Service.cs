@@ -55,6 +55,13 @@ public sealed partial class Service : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>
+    /// Turns on grouping, the shipped default, for both routes. Tests of the per-alert pipeline (retries, faults, parking)
+    /// start consumers without it, so that each alert is one mail they can follow by its id.
+    /// </summary>
+    public static readonly (string Name, string Value)[] Grouping =
+        [("Alerts__Routes__critical__Grouping__Enabled", "true"), ("Alerts__Routes__rate_limit__Grouping__Enabled", "true")];
+
     /// <summary>Starts a consumer; it serves the routes named in <paramref name="serve"/> (all when null).</summary>
     public static Service Consumer(BrokerVirtualHost broker, int smtpPort, string? serve, params (string Name, string Value)[] settings)
     {
@@ -64,6 +71,8 @@ public sealed partial class Service : IAsyncDisposable
             ["Smtp__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Smtp__Security"] = "None",
             ["Alerts__Serve"] = serve ?? "",
+            ["Alerts__Routes__critical__Grouping__Enabled"] = "false",
+            ["Alerts__Routes__rate_limit__Grouping__Enabled"] = "false",
         };
         foreach (var (name, value) in settings)
         {
@@ -112,6 +121,14 @@ public sealed partial class Service : IAsyncDisposable
         var replay = new Service(Program("Alerts.Consumer"), ["replay", .. arguments], environment);
         await replay.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return replay;
+    }
+
+    /// <summary>Runs the consumer's silence command (add, list, expire) to its end.</summary>
+    public static async Task<Service> SilenceAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var silence = new Service(Program("Alerts.Consumer"), ["silence", .. arguments], environment);
+        await silence.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return silence;
     }
 
     /// <summary>Where the consumer serves its health and metrics: a free loopback port by default, which it logs at start.</summary>

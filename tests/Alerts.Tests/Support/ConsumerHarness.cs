@@ -1,6 +1,7 @@
 using Alerts.Consumer.Consumers;
 using Alerts.Consumer.Endpoints;
 using Alerts.Consumer.Settings;
+using Alerts.Consumer.Silences;
 using Alerts.Contracts;
 using Alerts.TestSupport;
 using MassTransit;
@@ -32,13 +33,15 @@ public static class ConsumerHarness
                     memory.UseAlertsSerializer();
                     var alerts = context.GetRequiredService<IOptions<AlertsOptions>>().Value;
                     // Named after the route's queue, as on RabbitMQ; the in-memory transport does not route by topic.
-                    memory.ReceiveEndpoint(alerts.Routes["critical"].Queue, endpoint => endpoint.ConsumeRoute(context, alerts));
+                    memory.ReceiveEndpoint(alerts.Routes["critical"].Queue, endpoint => endpoint.ConsumeRoute(context, alerts, alerts.Routes["critical"]));
                     memory.ReceiveEndpoint($"{alerts.Routes["critical"].Queue}_error", endpoint =>
                         endpoint.Handler<Alert>(context.GetRequiredService<ParkedAlerts>().KeepAsync));
                 });
             })
             .BuildServiceProvider(true);
 
+        // No broker, so no silence stream: there are no silences to wait for.
+        provider.GetRequiredService<SilenceBook>().MarkLoaded();
         await provider.GetRequiredService<ITestHarness>().Start();
         return provider;
     }
