@@ -39,6 +39,22 @@ public sealed class When_an_alert_reaches_its_route : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_mail_each_alert_of_a_route_that_does_not_group_alone_with_its_count_and_group()
+    {
+        await using var provider = await ConsumerHarness.StartAsync(_sink); // the harness's critical route does not group
+        var harness = provider.GetRequiredService<ITestHarness>();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await harness.SendToCriticalAsync(CriticalAlert());
+        }
+
+        var mails = await _sink.WaitForAsync(3, TimeSpan.FromSeconds(10));
+        Assert.All(mails, mail => Assert.Equal("1", mail.Headers["X-Alert-Count"]));
+        Assert.All(mails, mail => Assert.Equal("{severity=\"critical\", type=\"rate_limit\", source=\"api-gateway\"}", mail.Headers["X-Alert-Group"]));
+    }
+
+    [Fact]
     public async Task Should_reuse_one_smtp_connection_for_many_alerts()
     {
         // One alert at a time, so a second connection could only come from not reusing the first.
