@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: starts the broker and the SMTP sink if needed, runs the critical and
 # rate-limit consumers as two processes, publishes the book's four alerts, and checks each team got exactly its mail.
+# Then the book's attacker: a storm of 5,000 alerts collapses into a few digests while a lone critical alert arrives at once.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,8 +35,10 @@ trap stop_consumers EXIT
 # A clean mailbox, so what is counted is this run's mail only.
 curl -fsS -X DELETE "$web/api/messages/*" >/dev/null
 
+# The shipped grouping, with a 10-second group interval instead of a minute so that the storm's second digest comes soon.
 for route in critical rate_limit; do
-  Alerts__Serve="$route" dotnet "$consumer" > "$logs/$route-consumer.log" 2>&1 &
+  Alerts__Serve="$route" Alerts__Routes__${route}__Grouping__GroupInterval=00:00:10 \
+    dotnet "$consumer" > "$logs/$route-consumer.log" 2>&1 &
   consumer_pids+=("$!")
 done
 
@@ -87,5 +90,43 @@ if [[ "$(cut -f1,2 <<< "$delivered" | tr '\t' ' ')" == "$expected" ]]; then
 else
   echo "FAILED: expected exactly:" >&2
   sed 's/^/  /' <<< "$expected" >&2
+  exit 1
+fi
+
+echo
+echo "a storm: 5,000 critical.rate_limit alerts from api-gateway, and one critical.db_down in the middle of it"
+curl -fsS -X DELETE "$web/api/messages/*" >/dev/null
+/usr/bin/python3 - <<'PY'
+import json, os, uuid, pika
+connection = pika.BlockingConnection(pika.ConnectionParameters(
+    host=os.environ["RabbitMq__Host"], port=int(os.environ["RabbitMq__Port"]), virtual_host=os.environ["RabbitMq__VirtualHost"],
+    credentials=pika.PlainCredentials(os.environ["RabbitMq__Username"], os.environ["RabbitMq__Password"])))
+channel = connection.channel()
+channel.confirm_delivery()
+def publish(key, text, source):
+    body = {"id": str(uuid.uuid4()), "text": text, "source": source}
+    channel.basic_publish("alerts", key, json.dumps(body), pika.BasicProperties(content_type="application/json", delivery_mode=2))
+for i in range(5000):
+    if i == 2500:
+        publish("critical.db_down", "database down", "db-1")
+    publish("critical.rate_limit", f"Hacker at 10k req/s from 10.0.{i % 256}.{i % 7}", "api-gateway")
+connection.close()
+PY
+storm_mails() {
+  curl -fsS "$web/api/messages?pageSize=1000" | jq -r '.results[].id' | while read -r id; do
+    curl -fsS "$web/api/messages/$id" | jq -r '[.deliveredTo[0], ((.headers[] | select(.name == "X-Alert-Count") | .value) // "1"), .subject] | @tsv'
+  done
+}
+accounted() { storm_mails | awk -F'\t' -v to="$1" '$1 == to { sum += $2 } END { print sum + 0 }'; }
+for _ in $(seq 1 60); do
+  [[ "$(accounted ops@example.com)" == 5001 && "$(accounted api@example.com)" == 5000 ]] && break
+  sleep 1
+done
+echo "mail delivered for the storm (to, alerts it accounts for, subject):"
+storm_mails | sort | awk -F'\t' '{ printf "  %-18s %6s  %s\n", $1, $2, $3 }'
+if [[ "$(accounted ops@example.com)" == 5001 && "$(accounted api@example.com)" == 5000 ]]; then
+  echo "OK: $(storm_mails | wc -l) mails account for all 10,001 deliveries (5,001 to operations, 5,000 to the API team)"
+else
+  echo "FAILED: the mails account for $(accounted ops@example.com) alerts to operations (5,001 expected) and $(accounted api@example.com) to the API team (5,000)" >&2
   exit 1
 fi

@@ -46,7 +46,7 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
     public async Task ResetAsync()
     {
         await using var channel = await ChannelAsync();
-        foreach (var queue in new[] { PublishQueue, RouteQueue, $"{RouteQueue}_error" })
+        foreach (var queue in new[] { PublishQueue, RouteQueue, $"{RouteQueue}_error", $"{RouteQueue}.digest" })
         {
             await channel.QueueDeleteAsync(queue);
         }
@@ -65,6 +65,12 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
     {
         await using var channel = await ChannelAsync();
         await channel.QueuePurgeAsync(queue);
+    }
+
+    public async Task<uint> ReadyAsync(string queue)
+    {
+        await using var channel = await ChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
     public async Task<uint> ConsumersAsync(string queue)
@@ -94,7 +100,9 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
     }
 
     /// <summary>The baseline: RabbitMQ.Client alone, persistent, publisher confirms, up to <paramref name="inFlight"/> unconfirmed.</summary>
-    public async Task<TimeSpan> PublishPlainAsync(string routingKey, int count, int inFlight, IDictionary<Guid, DateTimeOffset>? publishedAt = null)
+    /// <param name="distinctSources">Each alert from a source of its own (a group of its own), rather than all from one.</param>
+    public async Task<TimeSpan> PublishPlainAsync(
+        string routingKey, int count, int inFlight, IDictionary<Guid, DateTimeOffset>? publishedAt = null, bool distinctSources = false)
     {
         await using var channel = await ChannelAsync(confirms: true);
         var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
@@ -104,7 +112,7 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
         for (var i = 0; i < count; i++)
         {
             await window.WaitAsync();
-            var (id, body) = Body(i);
+            var (id, body) = Body(i, distinctSources ? $"host-{i}" : "alerts-benchmark");
             publishedAt?.Add(id, DateTimeOffset.UtcNow);
             pending.Add(PublishOneAsync(channel, routingKey, properties, body, window));
         }
@@ -126,7 +134,7 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
     }
 
     /// <summary>An alert of about 200 bytes, as the wire agreement has it, stamped with the time it is published.</summary>
-    public static (Guid Id, byte[] Body) Body(int index)
+    public static (Guid Id, byte[] Body) Body(int index, string source = "alerts-benchmark")
     {
         var id = Guid.NewGuid();
         return (id, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
@@ -135,7 +143,7 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
             severity = "critical",
             type = "bench",
             text = $"Benchmark alert {index}: upstream latency above threshold on api-gateway",
-            source = "alerts-benchmark",
+            source,
             occurredAt = DateTimeOffset.UtcNow,
         })));
     }

@@ -24,6 +24,8 @@ public sealed class ConsumerProcess : IAsyncDisposable
         start.Environment["Smtp__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Smtp__Security"] = "None";
         start.Environment["Alerts__Serve"] = "critical";
+        // One mail per alert, so that mails measure the pipeline alert by alert; the grouping scenario turns it on.
+        start.Environment["Alerts__Routes__critical__Grouping__Enabled"] = "false";
         foreach (var (name, value) in settings)
         {
             start.Environment[name] = value;

@@ -14,6 +14,28 @@ namespace Alerts.Benchmarks;
 /// </summary>
 public static class PlainConsumer
 {
+    /// <summary>Acknowledges <paramref name="count"/> alerts as they come, mailing nothing: the ceiling of any intake.</summary>
+    public static async Task AcknowledgeAsync(BenchBroker broker, int count, ushort prefetch, CancellationToken cancellationToken)
+    {
+        await using var channel = await broker.ChannelAsync();
+        await channel.BasicQosAsync(0, prefetch, global: false, cancellationToken);
+        var done = new TaskCompletionSource();
+        var handled = 0;
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, delivery) =>
+        {
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+            if (Interlocked.Increment(ref handled) == count)
+            {
+                done.TrySetResult();
+            }
+        };
+
+        var tag = await channel.BasicConsumeAsync(BenchBroker.RouteQueue, autoAck: false, consumer, cancellationToken);
+        await done.Task.WaitAsync(cancellationToken);
+        await channel.BasicCancelAsync(tag, cancellationToken: cancellationToken);
+    }
+
     public static async Task DrainAsync(BenchBroker broker, int smtpPort, int count, int connections, ushort prefetch, CancellationToken cancellationToken)
     {
         var pool = Channel.CreateUnbounded<SmtpClient>();

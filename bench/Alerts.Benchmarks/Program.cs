@@ -156,11 +156,72 @@ foreach (var replicas in new[] { 1, 2, 4 })
     }
 }
 
-// 5. Memory of the consumer process.
+// 5. Storms, with the shipped grouping: intake (alerts folded and acknowledged per second) beside a plain client that
+// acknowledges without mailing; the size of the one digest that accounts for the whole storm; memory with 10,000 groups.
+Console.WriteLine("storm…");
+var storm = Math.Max(alerts, 10_000);
+await broker.ResetAsync();
+await broker.PublishPlainAsync("critical.bench", storm, inFlight: 1000);
+var plainIntake = Stopwatch.StartNew();
+await PlainConsumer.AcknowledgeAsync(broker, storm, prefetch: 2000, CancellationToken.None);
+var plainIntakeRate = storm / plainIntake.Elapsed.TotalSeconds;
+await broker.ResetAsync();
+await broker.PublishPlainAsync("critical.bench", storm, inFlight: 1000);
+sink.KeepMessages = true;
+await using (var consumer = ConsumerProcess.Start(broker.Settings, sink.Port,
+    ("Alerts__Routes__critical__Grouping__Enabled", "true"), ("Alerts__Routes__critical__Grouping__GroupWait", "00:00:30")))
+{
+    // Timed from the first alert taken to the queue's last: what is folded and acknowledged, not the process's start.
+    while (await broker.ReadyAsync(BenchBroker.RouteQueue) == storm)
+    {
+        await Task.Delay(10);
+    }
+
+    var intake = Stopwatch.StartNew();
+    while (await broker.ReadyAsync(BenchBroker.RouteQueue) > 0)
+    {
+        await Task.Delay(10);
+    }
+
+    var intakeRate = storm / intake.Elapsed.TotalSeconds;
+    // The group wait outlasts the intake, so the group's first mail accounts for the whole storm.
+    var digest = Assert(await sink.WaitForAsync(1, patience), storm);
+    results.Add("storm (grouping)", "intake, one consumer process, alerts/s", intakeRate, "RabbitMQ.Client acknowledging, mailing nothing", plainIntakeRate,
+        consumer.PeakMegabytes);
+    results.Add("storm (grouping)", $"size of the one digest for {storm:N0} alerts, KB", digest / 1024.0);
+    sink.Forget();
+}
+
+await broker.ResetAsync();
+var groups = 10_000;
+await broker.PublishPlainAsync("critical.bench", groups, inFlight: 1000, distinctSources: true);
+sink.KeepMessages = false;
+await using (var consumer = ConsumerProcess.Start(broker.Settings, sink.Port, ("Alerts__Routes__critical__Grouping__Enabled", "true")))
+{
+    await sink.WaitForAsync(groups, patience);
+    results.Add("storm (grouping)", $"{groups:N0} open groups (a source each), one mail each: peak MB", consumer.PeakMegabytes);
+    sink.Forget();
+}
+
+// 6. Memory of the consumer process.
 results.Add("memory (MB)", "consumer idle, resident", consumerIdle);
 results.Add("memory (MB)", "consumer peak at saturation", consumerPeak);
 results.Print();
 return 0;
+
+// The digest's size in bytes, once it is known to account for every alert of the storm.
+static long Assert(IReadOnlyList<MimeKit.MimeMessage> mails, int storm)
+{
+    var digest = mails.Single();
+    if (digest.Headers["X-Alert-Count"] != storm.ToString(System.Globalization.CultureInfo.InvariantCulture))
+    {
+        throw new InvalidOperationException($"the digest accounts for {digest.Headers["X-Alert-Count"]} alerts, not {storm}");
+    }
+
+    using var size = new MemoryStream();
+    digest.WriteTo(size);
+    return size.Length;
+}
 
 static async Task<IHost> StartProducerAsync(BenchBroker broker)
 {
