@@ -37,7 +37,7 @@ curl -fsS -X DELETE "$web/api/messages/*" >/dev/null
 
 # The shipped grouping, with a 10-second group interval instead of a minute so that the storm's second digest comes soon.
 for route in critical rate_limit; do
-  Alerts__Serve="$route" Alerts__Routes__${route}__Grouping__GroupInterval=00:00:10 \
+  env Alerts__Serve="$route" "Alerts__Routes__${route}__Grouping__GroupInterval=00:00:10" \
     dotnet "$consumer" > "$logs/$route-consumer.log" 2>&1 &
   consumer_pids+=("$!")
 done
@@ -106,24 +106,27 @@ channel.confirm_delivery()
 def publish(key, text, source):
     body = {"id": str(uuid.uuid4()), "text": text, "source": source}
     channel.basic_publish("alerts", key, json.dumps(body), pika.BasicProperties(content_type="application/json", delivery_mode=2))
+import datetime
 for i in range(5000):
     if i == 2500:
         publish("critical.db_down", "database down", "db-1")
+        print(f"  critical.db_down published at {datetime.datetime.now(datetime.timezone.utc):%H:%M:%S.%f}"[:-3])
     publish("critical.rate_limit", f"Hacker at 10k req/s from 10.0.{i % 256}.{i % 7}", "api-gateway")
 connection.close()
 PY
+# One line per mail: received at, to, alerts it accounts for, subject.
 storm_mails() {
   curl -fsS "$web/api/messages?pageSize=1000" | jq -r '.results[].id' | while read -r id; do
-    curl -fsS "$web/api/messages/$id" | jq -r '[.deliveredTo[0], ((.headers[] | select(.name == "X-Alert-Count") | .value) // "1"), .subject] | @tsv'
-  done
+    curl -fsS "$web/api/messages/$id" | jq -r '[.receivedDate, .deliveredTo, ((.headers[] | select(.name == "X-Alert-Count") | .value) // "1"), .subject] | @tsv'
+  done | sort
 }
-accounted() { storm_mails | awk -F'\t' -v to="$1" '$1 == to { sum += $2 } END { print sum + 0 }'; }
+accounted() { storm_mails | awk -F'\t' -v to="$1" '$2 == to { sum += $3 } END { print sum + 0 }'; }
 for _ in $(seq 1 60); do
   [[ "$(accounted ops@example.com)" == 5001 && "$(accounted api@example.com)" == 5000 ]] && break
   sleep 1
 done
-echo "mail delivered for the storm (to, alerts it accounts for, subject):"
-storm_mails | sort | awk -F'\t' '{ printf "  %-18s %6s  %s\n", $1, $2, $3 }'
+echo "mail delivered for the storm (received at, to, alerts it accounts for, subject):"
+storm_mails | awk -F'\t' '{ printf "  %s  %-18s %6s  %s\n", substr($1, 12, 12), $2, $3, $4 }'
 if [[ "$(accounted ops@example.com)" == 5001 && "$(accounted api@example.com)" == 5000 ]]; then
   echo "OK: $(storm_mails | wc -l) mails account for all 10,001 deliveries (5,001 to operations, 5,000 to the API team)"
 else
