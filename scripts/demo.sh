@@ -117,7 +117,7 @@ PY
 # One line per mail: received at, to, alerts it accounts for, subject.
 storm_mails() {
   curl -fsS "$web/api/messages?pageSize=1000" | jq -r '.results[].id' | while read -r id; do
-    curl -fsS "$web/api/messages/$id" | jq -r '[.receivedDate, .deliveredTo, ((.headers[] | select(.name == "X-Alert-Count") | .value) // "1"), .subject] | @tsv'
+    curl -fsS "$web/api/messages/$id" | jq -r '[.receivedDate, .deliveredTo[0], ((.headers[] | select(.name == "X-Alert-Count") | .value) // "1"), .subject] | @tsv'
   done | sort
 }
 accounted() { storm_mails | awk -F'\t' -v to="$1" '$2 == to { sum += $3 } END { print sum + 0 }'; }
