@@ -31,7 +31,6 @@ public static class ConsumerServiceCollectionExtensions
                 bus =>
                 {
                     bus.AddConsumer<AlertConsumer, AlertConsumerDefinition>();
-                    bus.AddConsumer<AlertFolder, AlertFolderDefinition>();
                     bus.AddConsumer<DigestConsumer>();
                 },
                 (context, rabbit) =>
@@ -42,7 +41,10 @@ public static class ConsumerServiceCollectionExtensions
                         rabbit.ConfigureRoute(context, alerts, route);
                     }
                 })
-            .AddHostedService<DigestScheduler>();
+            .AddSingleton<AlertIntake>()
+            .AddHostedService(services => services.GetRequiredService<AlertIntake>())
+            .AddHostedService<DigestScheduler>()
+            .AddHealthChecks().AddCheck<AlertIntake>("alert-intake", tags: ["ready"]).Services;
 
     /// <summary>Adds the silences: read from the broker before any alert is mailed, and kept up to date.</summary>
     public static IServiceCollection AddSilenceFeed(this IServiceCollection services)

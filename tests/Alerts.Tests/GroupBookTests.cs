@@ -1,7 +1,9 @@
+using Alerts.Consumer.Consumers;
 using Alerts.Consumer.Digests;
 using Alerts.Consumer.Mail;
 using Alerts.Consumer.Settings;
 using Alerts.Consumer.Telemetry;
+using Alerts.Contracts;
 using Alerts.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics.Metrics;
@@ -128,7 +130,8 @@ public sealed class When_a_route_groups_alerts : IAsyncLifetime
         var summary = new GroupSummary();
         for (var i = 0; i < 10_000; i++)
         {
-            summary.Add(Alert(text: $"{new string('x', 2000)} {i}", source: $"host-{i}"));
+            var tally = Tally(Alert(text: $"{new string('x', 2000)} {i}", source: $"host-{i}"));
+            summary.Add(tally, tally.Alerts[0]);
         }
 
         var mail = DigestMail.Create("{source=\"host\"}", summary, "critical", Route(), MimeKit.MailboxAddress.Parse("alerts@example.com"));
@@ -156,8 +159,17 @@ public sealed class When_a_route_groups_alerts : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    TalliedAlert Alert(string text = "rate limit exceeded", string source = "api-1") =>
-        new(Guid.NewGuid(), "critical.rate_limit", text, source, null, null, _time.GetUtcNow());
+    static RoutedAlert Alert(string text = "rate limit exceeded", string source = "api-1") =>
+        new(Guid.NewGuid(), RoutingKey.Parse("critical.rate_limit"), text, source, null);
 
-    static AlertTally Tally(params TalliedAlert[] alerts) => new() { Group = "{type=\"rate_limit\"}", Alerts = [.. alerts] };
+    AlertTally Tally(params RoutedAlert[] alerts)
+    {
+        var tally = new AlertTally { Group = "{type=\"rate_limit\"}", First = WholeAlert.From(alerts[0]) };
+        foreach (var alert in alerts)
+        {
+            tally.Add(alert, _time.GetUtcNow());
+        }
+
+        return tally;
+    }
 }

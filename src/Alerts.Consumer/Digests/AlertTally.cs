@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Alerts.Consumer.Consumers;
 
 namespace Alerts.Consumer.Digests;
@@ -6,6 +7,8 @@ namespace Alerts.Consumer.Digests;
 /// What a route's replicas hand, confirmed, to the one replica that mails the route's groups (the digest queue's single
 /// active consumer): the alerts of one group from one batch, or what that replica itself carried over for a group.
 /// The alerts it accounts for are acknowledged once this is confirmed; it is acknowledged once a mail accounts for it.
+/// Compact, as a storm sends many: each alert is its id and time, and indexes into the tally's own tables of distinct
+/// texts, sources and routing keys (at most <see cref="GroupSummary.MaxDistinct"/> each; -1 for any other).
 /// </summary>
 public sealed record AlertTally
 {
@@ -14,17 +17,55 @@ public sealed record AlertTally
     /// <summary>Alerts as received, each deduplicated by its id where it is mailed.</summary>
     public List<TalliedAlert> Alerts { get; init; } = [];
 
+    public List<string> Texts { get; init; } = [];
+
+    public List<string> Sources { get; init; } = [];
+
+    public List<string> RoutingKeys { get; init; } = [];
+
+    /// <summary>The first of <see cref="Alerts"/>, whole: if the group's mail accounts for it alone, the mail is the alert's own.</summary>
+    public WholeAlert? First { get; init; }
+
     /// <summary>Alerts already deduplicated and summed, carried over by the replica that mails the group.</summary>
     public GroupSummary? Carried { get; init; }
+
+    /// <summary>Adds an alert seen at <paramref name="seenAt"/> (when it occurred, or else when it was received).</summary>
+    public void Add(RoutedAlert alert, DateTimeOffset seenAt) => Alerts.Add(new TalliedAlert(
+        alert.Id,
+        IndexOf(Texts, GroupSummary.Cut(alert.Text)),
+        IndexOf(Sources, alert.Source ?? GroupSummary.NoSource),
+        IndexOf(RoutingKeys, alert.RoutingKey.ToString()),
+        seenAt.ToUnixTimeMilliseconds()));
+
+    static int IndexOf(List<string> table, string value)
+    {
+        var index = table.IndexOf(value);
+        if (index < 0 && table.Count < GroupSummary.MaxDistinct)
+        {
+            table.Add(value);
+            index = table.Count - 1;
+        }
+
+        return index;
+    }
 }
 
-/// <summary>One alert in a tally, with the time it was seen (when it occurred, or else when it was received).</summary>
+/// <summary>
+/// One alert in a tally: its id, indexes into the tally's tables, and when it was seen (Unix milliseconds). Named in one
+/// letter on the wire: a storm's tallies are mostly these, and the broker writes every byte of them to its log.
+/// </summary>
 public sealed record TalliedAlert(
-    Guid? Id, string RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? Labels, DateTimeOffset SeenAt)
+    [property: JsonPropertyName("i")] Guid? Id,
+    [property: JsonPropertyName("t")] int Text,
+    [property: JsonPropertyName("s")] int Source,
+    [property: JsonPropertyName("k")] int RoutingKey,
+    [property: JsonPropertyName("a")] long SeenAt);
+
+/// <summary>An alert as the consumer checked it, whole, to be mailed alone.</summary>
+public sealed record WholeAlert(Guid? Id, string RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? Labels)
 {
-    public static TalliedAlert From(RoutedAlert alert, DateTimeOffset receivedAt, int maxTextLength) => new(
-        alert.Id, alert.RoutingKey.ToString(), alert.Text.Length <= maxTextLength ? alert.Text : alert.Text[..maxTextLength],
-        alert.Source, alert.OccurredAt, alert.ExtraLabels, alert.OccurredAt ?? receivedAt);
+    public static WholeAlert From(RoutedAlert alert) =>
+        new(alert.Id, alert.RoutingKey.ToString(), alert.Text, alert.Source, alert.OccurredAt, alert.ExtraLabels);
 
     public RoutedAlert ToRoutedAlert() => new(Id, Contracts.RoutingKey.Parse(RoutingKey), Text, Source, OccurredAt, Labels);
 }

@@ -18,7 +18,7 @@ public sealed partial class GroupBook(
     /// </summary>
     public const int HeldPerGroup = 16;
 
-    public const int MaxHeld = 2048;
+    public const int MaxHeld = 256;
 
     // A group due sooner is mailed rather than carried over.
     static readonly TimeSpan CarryOverMargin = TimeSpan.FromSeconds(2);
@@ -70,7 +70,7 @@ public sealed partial class GroupBook(
                     continue;
                 }
 
-                group.Pending.Add(alert);
+                group.Pending.Add(tally, alert);
             }
 
             metrics.Duplicates(routeName, duplicates);

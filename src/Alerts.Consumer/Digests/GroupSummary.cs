@@ -12,6 +12,8 @@ public sealed class GroupSummary
     /// <summary>Longer texts are cut in a digest; an alert mailed alone keeps its whole text.</summary>
     public const int MaxTextLength = 300;
 
+    public const string NoSource = "(not given)";
+
     public long Count { get; set; }
 
     public Dictionary<string, long> Texts { get; set; } = [];
@@ -30,18 +32,28 @@ public sealed class GroupSummary
 
     public DateTimeOffset? LastSeen { get; set; }
 
-    /// <summary>The group's first alert, whole: a mail that accounts for one alert reads as that alert's own mail.</summary>
-    public TalliedAlert? First { get; set; }
+    /// <summary>The group's first alert, whole, when known: a mail that accounts for one alert reads as that alert's own mail.</summary>
+    public WholeAlert? First { get; set; }
 
-    public void Add(TalliedAlert alert)
+    public static string Cut(string text) => text.Length <= MaxTextLength ? text : text[..MaxTextLength] + "…";
+
+    /// <summary>Adds one alert of a tally, its texts, source and key looked up in the tally's tables.</summary>
+    public void Add(AlertTally tally, TalliedAlert alert)
     {
-        First ??= alert;
+        if (Count == 0 && ReferenceEquals(alert, tally.Alerts[0]))
+        {
+            First = tally.First;
+        }
+
         Count++;
-        OtherTexts += Tally(Texts, alert.Text.Length <= MaxTextLength ? alert.Text : alert.Text[..MaxTextLength] + "…", 1);
-        OtherSources += Tally(Sources, alert.Source ?? "(not given)", 1);
-        OtherRoutingKeys += Tally(RoutingKeys, alert.RoutingKey, 1);
-        Seen(alert.SeenAt, alert.SeenAt);
+        OtherTexts += Named(Texts, tally.Texts, alert.Text);
+        OtherSources += Named(Sources, tally.Sources, alert.Source);
+        OtherRoutingKeys += Named(RoutingKeys, tally.RoutingKeys, alert.RoutingKey);
+        var seenAt = DateTimeOffset.FromUnixTimeMilliseconds(alert.SeenAt);
+        Seen(seenAt, seenAt);
     }
+
+    static long Named(Dictionary<string, long> counts, List<string> table, int index) => index >= 0 ? Tally(counts, table[index], 1) : 1;
 
     public void Add(GroupSummary other)
     {

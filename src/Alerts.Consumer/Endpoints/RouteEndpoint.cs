@@ -10,22 +10,12 @@ namespace Alerts.Consumer.Endpoints;
 public static class RouteEndpoint
 {
     /// <summary>
-    /// A route's queue on RabbitMQ: quorum (unless set otherwise), bound to the alerts exchange with its patterns. A grouping
-    /// route also has a digest queue with a single active consumer: every replica folds alerts, one at a time mails groups.
+    /// A route's queues on RabbitMQ. A route that mails each alert: its queue, quorum (unless set otherwise), bound to the
+    /// alerts exchange with its patterns. A grouping route: its digest queue, with a single active consumer, so that one
+    /// replica at a time mails the groups; its own queue is read by <see cref="AlertIntake"/> on every replica.
     /// </summary>
     public static void ConfigureRoute(this IRabbitMqBusFactoryConfigurator rabbit, IRegistrationContext context, AlertsOptions alerts, RouteOptions route)
     {
-        rabbit.ReceiveEndpoint(route.Queue, (IRabbitMqReceiveEndpointConfigurator endpoint) =>
-        {
-            if (alerts.QueueType == QueueType.Quorum)
-            {
-                endpoint.SetQuorumQueue();
-            }
-
-            endpoint.BindAlerts(route.Bindings);
-            endpoint.ConsumeRoute(context, alerts, route);
-        });
-
         if (route.Grouping.Enabled)
         {
             rabbit.ReceiveEndpoint(route.DigestQueue, (IRabbitMqReceiveEndpointConfigurator endpoint) =>
@@ -39,32 +29,33 @@ public static class RouteEndpoint
                 endpoint.ConfigureConsumeTopology = false;
                 endpoint.ConsumeDigests(context);
             });
+            return;
         }
+
+        rabbit.ReceiveEndpoint(route.Queue, (IRabbitMqReceiveEndpointConfigurator endpoint) =>
+        {
+            if (alerts.QueueType == QueueType.Quorum)
+            {
+                endpoint.SetQuorumQueue();
+            }
+
+            endpoint.BindAlerts(route.Bindings);
+            endpoint.ConsumeRoute(context, alerts);
+        });
     }
 
     /// <summary>
-    /// How a route's alerts are consumed, whatever the transport: RabbitMQ in production, the in-memory harness in tests.
-    /// Each alert is checked alone; then a grouping route folds them in batches, another mails each. Retry policies come with
-    /// the consumers' definitions; what still fails is moved to the queue's error queue.
+    /// How the alerts of a route that mails each alert are consumed, whatever the transport: RabbitMQ in production, the
+    /// in-memory harness in tests. The retry policy comes with the consumer's definition; what still fails is moved to
+    /// the queue's error queue.
     /// </summary>
-    public static void ConsumeRoute(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context, AlertsOptions alerts, RouteOptions route)
+    public static void ConsumeRoute(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context, AlertsOptions alerts)
     {
+        endpoint.PrefetchCount = alerts.PrefetchCount;
+        endpoint.ConcurrentMessageLimit = alerts.ConcurrentMessageLimit;
         // A failed alert is kept in the route's error queue; nobody subscribes to Fault<Alert>.
         endpoint.PublishFaults = false;
-        if (route.Grouping.Enabled)
-        {
-            // A batch is collected from alerts delivered and in progress at once.
-            endpoint.PrefetchCount = Math.Max(alerts.PrefetchCount, 2 * AlertFolderDefinition.BatchSize);
-            endpoint.ConcurrentMessageLimit = endpoint.PrefetchCount;
-            endpoint.UseFilter(new ValidAlertFilter(alerts.MaxTextLength));
-            endpoint.ConfigureConsumer<AlertFolder>(context);
-        }
-        else
-        {
-            endpoint.PrefetchCount = alerts.PrefetchCount;
-            endpoint.ConcurrentMessageLimit = alerts.ConcurrentMessageLimit;
-            endpoint.ConfigureConsumer<AlertConsumer>(context);
-        }
+        endpoint.ConfigureConsumer<AlertConsumer>(context);
     }
 
     /// <summary>

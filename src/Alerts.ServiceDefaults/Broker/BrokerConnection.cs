@@ -56,10 +56,12 @@ public static class BrokerConnection
     /// the first node that answers, in the order <see cref="RabbitMqOptions.Host"/> names them.
     /// </summary>
     /// <exception cref="BrokerUnreachableException">No node answered, or the broker refused the user or virtual host.</exception>
-    public static Task<IConnection> ConnectAsync(RabbitMqOptions broker, string purpose, CancellationToken cancellationToken)
+    /// <param name="automaticRecovery">False for a reader that acknowledges by delivery tag: tags do not survive a recovered channel.</param>
+    public static Task<IConnection> ConnectAsync(RabbitMqOptions broker, string purpose, CancellationToken cancellationToken, bool automaticRecovery = true)
     {
         var factory = new ConnectionFactory
         {
+            AutomaticRecoveryEnabled = automaticRecovery,
             VirtualHost = broker.VirtualHost,
             UserName = broker.Username,
             Password = broker.Password,

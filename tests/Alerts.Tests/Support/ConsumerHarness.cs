@@ -33,7 +33,7 @@ public static class ConsumerHarness
                     memory.UseAlertsSerializer();
                     var alerts = context.GetRequiredService<IOptions<AlertsOptions>>().Value;
                     // Named after the route's queue, as on RabbitMQ; the in-memory transport does not route by topic.
-                    memory.ReceiveEndpoint(alerts.Routes["critical"].Queue, endpoint => endpoint.ConsumeRoute(context, alerts, alerts.Routes["critical"]));
+                    memory.ReceiveEndpoint(alerts.Routes["critical"].Queue, endpoint => endpoint.ConsumeRoute(context, alerts));
                     memory.ReceiveEndpoint($"{alerts.Routes["critical"].Queue}_error", endpoint =>
                         endpoint.Handler<Alert>(context.GetRequiredService<ParkedAlerts>().KeepAsync));
                 });
