@@ -31,6 +31,7 @@ public sealed class AlertJsonConverter : JsonConverter<Alert>
         Source = fields.Source,
         OccurredAt = fields.OccurredAt,
         Labels = fields.Labels,
+        Annotations = fields.Annotations,
     };
 
     static AlertFields ToFields(Alert alert) => new(
@@ -40,12 +41,14 @@ public sealed class AlertJsonConverter : JsonConverter<Alert>
         alert.Text,
         alert.Source,
         alert.OccurredAt,
-        alert.Labels);
+        alert.Labels,
+        alert.Annotations);
 }
 
 /// <summary>The wire object, field for field.</summary>
 sealed record AlertFields(
-    Guid? Id, string? Severity, string? Type, string? Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? Labels);
+    Guid? Id, string? Severity, string? Type, string? Text, string? Source, DateTimeOffset? OccurredAt,
+    IReadOnlyDictionary<string, string>? Labels, IReadOnlyDictionary<string, string>? Annotations);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -19,6 +19,11 @@ public sealed class AlertPublisher(IPublishEndpoint publishEndpoint, TimeProvide
         return alert;
     }
 
+    /// <summary>Publishes alerts made elsewhere (by the HTTP front door), up to 100 awaiting their confirm at once; completes once all are confirmed.</summary>
+    public Task PublishAllAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
+        Parallel.ForEachAsync(alerts, new ParallelOptions { MaxDegreeOfParallelism = 100, CancellationToken = cancellationToken },
+            async (alert, token) => await publishEndpoint.Publish(alert, token));
+
     /// <summary>
     /// Publishes as <see cref="PublishAsync"/> does, and tells whether a route's queue took the alert. The broker returns
     /// an alert that no route takes to a publisher that asks for it, instead of keeping it; it is then published again

@@ -21,7 +21,8 @@ public static class ServiceCommandLine
     /// Builds the service, checks every setting, maps the health and metrics endpoints and runs until stopped.
     /// A bad setting stops it before anything starts, in one line that names it.
     /// </summary>
-    public static async Task<int> RunServiceAsync(this WebApplicationBuilder builder, CancellationToken cancellationToken)
+    /// <param name="map">Maps the service's own endpoints, beside health and metrics.</param>
+    public static async Task<int> RunServiceAsync(this WebApplicationBuilder builder, CancellationToken cancellationToken, Action<WebApplication>? map = null)
     {
         await using var app = builder.Build();
         if (InvalidSettings.Check(app.Services) is { } invalid)
@@ -30,6 +31,7 @@ public static class ServiceCommandLine
         }
 
         app.MapDefaultEndpoints();
+        map?.Invoke(app);
         await ((IHost)app).RunAsync(cancellationToken);
         return 0;
     }

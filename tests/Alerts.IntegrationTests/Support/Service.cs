@@ -82,6 +82,43 @@ public sealed partial class Service : IAsyncDisposable
         return new Service(Program("Alerts.Consumer"), [], environment) { Route = serve };
     }
 
+    /// <summary>Starts the producer's HTTP front door on a free loopback port, with a bearer token; <paramref name="settings"/> override.</summary>
+    public static async Task<(Service FrontDoor, Uri Address)> StartFrontDoorAsync(IReadOnlyDictionary<string, string> broker, params (string Name, string Value)[] settings)
+    {
+        var address = new Uri($"http://127.0.0.1:{Alerts.TestSupport.FreePort.OnLoopback()}");
+        var environment = new Dictionary<string, string>(broker)
+        {
+            ["Urls"] = address.ToString().TrimEnd('/'),
+            ["FrontDoor__BearerToken"] = FrontDoorToken,
+        };
+        foreach (var (name, value) in settings)
+        {
+            environment[name] = value;
+        }
+
+        var frontDoor = new Service(Program("Alerts.Producer"), ["serve"], environment);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.HoldsAsync(async () =>
+        {
+            if (frontDoor.HasExited)
+            {
+                throw new InvalidOperationException($"the front door exited:{Environment.NewLine}{frontDoor}");
+            }
+
+            try
+            {
+                return (await http.GetAsync(new Uri(address, "/health/ready"))).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), "the front door to be ready");
+        return (frontDoor, address);
+    }
+
+    public const string FrontDoorToken = "front-door-test-token";
+
     /// <summary>Runs the producer command line to its end.</summary>
     public static async Task<Service> ProduceAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
