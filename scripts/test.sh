@@ -12,10 +12,13 @@ results="$root/.local/test-results"
 ./scripts/broker.sh install
 # No Docker engine runs here; Debian's docker-compose still validates and resolves docker-compose.yml.
 # The book's Python producer (examples/alert_producer.py) publishes with Debian's pika, as a user's script would.
-if ! command -v docker-compose >/dev/null || ! /usr/bin/python3 -c 'import pika' 2>/dev/null; then
-  echo "installing Debian's docker-compose and python3-pika…"
+# Prometheus and amtool (prometheus-alertmanager) talk to the HTTP front door as they would to an Alertmanager.
+if ! command -v docker-compose >/dev/null || ! /usr/bin/python3 -c 'import pika' 2>/dev/null \
+  || ! command -v prometheus >/dev/null || ! command -v amtool >/dev/null; then
+  echo "installing Debian's docker-compose, python3-pika, prometheus and prometheus-alertmanager…"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose python3-pika >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    docker-compose python3-pika prometheus prometheus-alertmanager >/dev/null
 fi
 
 dotnet build Alerts.sln -c "$configuration" -nologo -clp:ErrorsOnly

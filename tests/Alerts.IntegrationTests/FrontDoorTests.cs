@@ -44,6 +44,31 @@ public sealed class When_alerts_come_over_http(Broker broker)
     }
 
     [Fact]
+    public async Task Should_take_a_real_prometheus_alert_and_mail_it_once_while_prometheus_keeps_resending_it()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker);
+        await routes.AddConsumerAsync("critical", Service.Grouping);
+        var (frontDoor, address) = await Service.StartFrontDoorAsync(routes.Broker.Settings);
+        await using var _ = frontDoor;
+        await using var prometheus = await PrometheusServer.StartAsync(address, Service.FrontDoorToken, """
+                  - alert: HighRequestRate
+                    expr: vector(1)
+                    labels: { severity: critical, team: api }
+                    annotations: { summary: "the API serves more than 10k requests/s" }
+            """);
+
+        var mail = Assert.Single(await routes.Sink.WaitForAsync(1, Patience));
+        await Eventually.HoldsAsync(async () => await prometheus.NotificationsSentAsync() >= 5, Patience, "prometheus to re-send the firing alert");
+        await routes.Broker.WaitUntilSettledAsync("critical", "critical.digest");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.Single(routes.Sink.Accepted);
+        Assert.Equal(0, await prometheus.NotificationErrorsAsync());
+        Assert.Equal("critical.high_request_rate", mail.Headers["X-Alert-Routing-Key"]);
+        Assert.Contains("the API serves more than 10k requests/s", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_publish_a_simple_alert_and_answer_with_its_id()
     {
         await using var routes = await RunningRoutes.StartAsync(broker, "critical");
