@@ -1,5 +1,8 @@
 using Alerts.Producer;
+using Alerts.Producer.FrontDoor;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -11,5 +14,15 @@ public static class ProducerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<AlertPublisher>();
         return services.AddAlertsBus();
+    }
+
+    /// <summary>Adds the HTTP front door's settings, checked at start, and its request size limit.</summary>
+    public static IServiceCollection AddFrontDoor(this IServiceCollection services)
+    {
+        services.AddValidatedSettings<FrontDoorOptions>(FrontDoorOptions.SectionName);
+        services.AddSingleton<IValidateOptions<FrontDoorOptions>, FrontDoorOptionsValidator>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrontDoorOptions>>((kestrel, frontDoor) =>
+            kestrel.Limits.MaxRequestBodySize = frontDoor.Value.MaxRequestBytes);
+        return services;
     }
 }

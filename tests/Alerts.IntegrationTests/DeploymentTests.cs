@@ -23,7 +23,7 @@ public sealed class When_the_services_are_deployed_with_docker_compose
     {
         var compose = await ComposeFile.ResolveAsync();
 
-        Assert.Equal(["critical-consumer", "producer", "rabbitmq", "rate-limit-consumer", "smtp4dev"], compose.ServiceNames.Order());
+        Assert.Equal(["critical-consumer", "front-door", "producer", "rabbitmq", "rate-limit-consumer", "smtp4dev"], compose.ServiceNames.Order());
         foreach (var name in compose.ServiceNames)
         {
             var service = compose.Service(name);
@@ -42,6 +42,8 @@ public sealed class When_the_services_are_deployed_with_docker_compose
         Assert.Equal("critical", compose.Environment("critical-consumer")["Alerts__Serve"]);
         Assert.Equal("rate_limit", compose.Environment("rate-limit-consumer")["Alerts__Serve"]);
         Assert.Equal("service_healthy", Yaml.Text(compose.Service("producer"), "depends_on", "rabbitmq", "condition"));
+        Assert.Equal("service_healthy", Yaml.Text(compose.Service("front-door"), "depends_on", "rabbitmq", "condition"));
+        Assert.Equal("alerts-producer:local", Yaml.Text(compose.Service("front-door"), "image")); // the producer's image, serving
     }
 
     [Fact]

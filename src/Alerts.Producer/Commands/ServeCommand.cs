@@ -1,10 +1,8 @@
 using System.CommandLine;
 using Alerts.Producer.FrontDoor;
 using Alerts.ServiceDefaults;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Alerts.Producer.Commands;
 
@@ -21,11 +19,7 @@ public static class ServeCommand
         {
             var builder = ServiceCommandLine.CreateServiceBuilder([.. parseResult.UnmatchedTokens]);
             builder.AddServiceDefaults("alerts-front-door");
-            builder.Services.AddAlertsProducer();
-            builder.Services.AddValidatedSettings<FrontDoorOptions>(FrontDoorOptions.SectionName);
-            builder.Services.AddSingleton<IValidateOptions<FrontDoorOptions>, FrontDoorOptionsValidator>();
-            builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrontDoorOptions>>((kestrel, frontDoor) =>
-                kestrel.Limits.MaxRequestBodySize = frontDoor.Value.MaxRequestBytes);
+            builder.Services.AddAlertsProducer().AddFrontDoor();
             return builder.RunServiceAsync(cancellationToken, app => app.MapFrontDoor());
         });
         return serve;

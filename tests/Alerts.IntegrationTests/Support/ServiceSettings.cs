@@ -19,7 +19,7 @@ public static class ServiceSettings
         string[] sections = program switch
         {
             "Alerts.Consumer" => [RabbitMqOptions.SectionName, SmtpOptions.SectionName, AlertsOptions.SectionName, TelemetryOptions.SectionName, "Logging", "Urls"],
-            "Alerts.Producer" => [RabbitMqOptions.SectionName, "Logging"],
+            "Alerts.Producer" => [RabbitMqOptions.SectionName, Alerts.Producer.FrontDoor.FrontDoorOptions.SectionName, TelemetryOptions.SectionName, "Logging", "Urls"],
             _ => throw new ArgumentOutOfRangeException(nameof(program), program, "not one of the services"),
         };
         var settings = environment.Where(setting => !PlatformPrefixes.Any(prefix => setting.Key.StartsWith(prefix, StringComparison.Ordinal))).ToList();
@@ -42,6 +42,11 @@ public static class ServiceSettings
         else
         {
             services.AddAlertsProducer();
+            if (settings.Any(setting => setting.Key.StartsWith("FrontDoor__", StringComparison.Ordinal)))
+            {
+                services.AddValidatedSettings<TelemetryOptions>(TelemetryOptions.SectionName);
+                services.AddFrontDoor();
+            }
         }
 
         using var provider = services.BuildServiceProvider();
