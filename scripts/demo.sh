@@ -2,6 +2,7 @@
 # The main job, end to end on this machine: starts the broker and the SMTP sink if needed, runs the critical and
 # rate-limit consumers as two processes, publishes the book's four alerts, and checks each team got exactly its mail.
 # Then the book's attacker: a storm of 5,000 alerts collapses into a few digests while a lone critical alert arrives at once.
+# Last, one alert as Prometheus sends it, over HTTP to the front door (Alertmanager's API).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +31,7 @@ producer="src/Alerts.Producer/bin/Release/net10.0/Alerts.Producer.dll"
 
 consumer_pids=()
 stop_consumers() { for pid in "${consumer_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# The front door joins them at the end, and is stopped with them.
 trap stop_consumers EXIT
 
 # A clean mailbox, so what is counted is this run's mail only.
@@ -131,5 +133,26 @@ if [[ "$(accounted ops@example.com)" == 5001 && "$(accounted api@example.com)" =
   echo "OK: $(storm_mails | wc -l) mails account for all 10,001 deliveries (5,001 to operations, 5,000 to the API team)"
 else
   echo "FAILED: the mails account for $(accounted ops@example.com) alerts to operations (5,001 expected) and $(accounted api@example.com) to the API team (5,000)" >&2
+  exit 1
+fi
+
+echo
+echo "over HTTP: Alertmanager's POST /api/v2/alerts, as Prometheus sends it, to the front door (Alerts.Producer serve)"
+curl -fsS -X DELETE "$web/api/messages/*" >/dev/null
+front_door="http://127.0.0.1:${ALERTS_FRONT_DOOR_PORT:-9093}"
+token="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+Urls="$front_door" FrontDoor__BearerToken="$token" dotnet "$producer" serve > "$logs/front-door.log" 2>&1 &
+consumer_pids+=("$!")
+for _ in $(seq 1 60); do curl -fsS "$front_door/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$front_door/api/v2/alerts" -d '[{
+  "labels": {"alertname": "HighRequestRate", "severity": "critical", "instance": "web-1:9100", "job": "web"},
+  "annotations": {"summary": "web-1 serves more than 10k requests/s"}, "startsAt": "'"$(date -u +%FT%TZ)"'"}]' \
+  -w '  answered %{http_code}\n' -o /dev/null
+for _ in $(seq 1 30); do [[ "$(mail_count)" -ge 1 ]] && break; sleep 0.5; done
+http_mail="$(curl -fsS "$web/api/messages?pageSize=10" | jq -r '.results[0].id // empty')"
+if [[ -n "$http_mail" ]] && curl -fsS "$web/api/messages/$http_mail" | jq -e '[.headers[] | select(.name == "X-Alert-Routing-Key") | .value] == ["critical.high_request_rate"]' >/dev/null; then
+  echo "OK: mailed to $(curl -fsS "$web/api/messages/$http_mail" | jq -r '.deliveredTo[0]') as critical.high_request_rate"
+else
+  echo "FAILED: the HTTP alert was not mailed; see $logs/front-door.log" >&2
   exit 1
 fi
