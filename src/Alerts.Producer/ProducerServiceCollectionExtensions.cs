@@ -1,5 +1,6 @@
 using Alerts.Producer;
 using Alerts.Producer.FrontDoor;
+using Alerts.ServiceDefaults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ public static class ProducerServiceCollectionExtensions
     public static IServiceCollection AddFrontDoor(this IServiceCollection services)
     {
         services.AddValidatedSettings<FrontDoorOptions>(FrontDoorOptions.SectionName);
+        services.TryAddSingleton<SilenceStore>();
         services.AddSingleton<IValidateOptions<FrontDoorOptions>, FrontDoorOptionsValidator>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrontDoorOptions>>((kestrel, frontDoor) =>
             kestrel.Limits.MaxRequestBodySize = frontDoor.Value.MaxRequestBytes);

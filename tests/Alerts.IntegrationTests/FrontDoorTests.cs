@@ -69,6 +69,45 @@ public sealed class When_alerts_come_over_http(Broker broker)
     }
 
     [Fact]
+    public async Task Should_let_amtool_add_query_and_expire_a_silence_and_post_alerts()
+    {
+        await using var routes = await RunningRoutes.StartAsync(broker);
+        await routes.AddConsumerAsync("critical", [.. Service.Grouping, ("Alerts__Routes__critical__Grouping__GroupInterval", "00:00:01")]);
+        var (frontDoor, address) = await Service.StartFrontDoorAsync(routes.Broker.Settings);
+        await using var _ = frontDoor;
+        var httpConfig = Path.GetTempFileName();
+        await File.WriteAllTextAsync(httpConfig, $"authorization:\n  credentials: {Service.FrontDoorToken}\n");
+        async Task<string> AmtoolAsync(params string[] arguments)
+        {
+            var (exitCode, output, error) = await Repository.RunAsync("/usr/bin/amtool",
+                [$"--alertmanager.url={address}", $"--http.config.file={httpConfig}", .. arguments]);
+            Assert.True(exitCode == 0, $"amtool {string.Join(' ', arguments)} (Debian's prometheus-alertmanager: ./scripts/test.sh installs it): {output}{error}");
+            return output;
+        }
+
+        await AmtoolAsync("alert", "add", "alertname=DiskFull", "severity=critical", "instance=db-1", "--annotation=summary=disk full on db-1");
+        await Eventually.HoldsAsync(() => Task.FromResult(routes.Sink.AccountedFor("ops@example.com").Alerts == 1), Patience, "amtool's alert to be mailed");
+
+        var silence = (await AmtoolAsync("silence", "add", "alertname=DiskFull", "--comment=replacing the disk", "--author=on-call", "--duration=1h")).Trim();
+        Assert.True(Guid.TryParse(silence, out var parsed) && parsed != Guid.Empty, $"amtool silence add printed '{silence}'");
+        Assert.Contains(silence, await AmtoolAsync("silence", "query"), StringComparison.Ordinal);
+        await Task.Delay(TimeSpan.FromSeconds(5)); // every consumer honours a new silence within 5 s
+        await AmtoolAsync("alert", "add", "alertname=DiskFull", "severity=critical", "instance=db-2");
+        await AmtoolAsync("alert", "add", "alertname=NodeDown", "severity=critical", "instance=db-2");
+        await Eventually.HoldsAsync(() => Task.FromResult(routes.Sink.AccountedFor("ops@example.com").Alerts == 2), Patience, "the alert no silence matches to be mailed");
+        await routes.Broker.WaitUntilSettledAsync("critical", "critical.digest");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(2, routes.Sink.AccountedFor("ops@example.com").Alerts); // DiskFull on db-2 was silenced
+
+        await AmtoolAsync("silence", "expire", silence);
+        Assert.DoesNotContain(silence, await AmtoolAsync("silence", "query"), StringComparison.Ordinal);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await AmtoolAsync("alert", "add", "alertname=DiskFull", "severity=critical", "instance=db-3");
+        await Eventually.HoldsAsync(() => Task.FromResult(routes.Sink.AccountedFor("ops@example.com").Alerts == 3), Patience, "the alert to be mailed once the silence expired");
+        File.Delete(httpConfig);
+    }
+
+    [Fact]
     public async Task Should_publish_a_simple_alert_and_answer_with_its_id()
     {
         await using var routes = await RunningRoutes.StartAsync(broker, "critical");

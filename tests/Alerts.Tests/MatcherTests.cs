@@ -1,6 +1,6 @@
 using Alerts.Consumer.Consumers;
-using Alerts.Consumer.Silences;
 using Alerts.Contracts;
+using Alerts.Contracts.Silences;
 
 namespace Alerts.Tests;
 
@@ -26,7 +26,7 @@ public sealed class When_a_silence_matches_alerts
     {
         Assert.True(Matcher.TryParse(expression, out var matchers, out var error), error);
 
-        Assert.Equal(matches, new Silence(Guid.NewGuid(), matchers, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, "test", "test").Matches(DatabaseDown));
+        Assert.Equal(matches, new Silence(Guid.NewGuid(), matchers, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, "test", "test").Matches(DatabaseDown.Label));
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Alerts.Consumer.Silences;
+using Alerts.Contracts.Silences;
 using Alerts.ServiceDefaults;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Alerts.Contracts.Silences;
 using Alerts.Consumer.Consumers;
 
 namespace Alerts.Consumer.Silences;
@@ -27,7 +28,7 @@ public sealed class SilenceBook(TimeProvider time)
         var now = time.GetUtcNow();
         foreach (var silence in _silences.Values)
         {
-            if (silence.IsActive(now) && silence.Matches(alert))
+            if (silence.IsActive(now) && silence.Matches(alert.Label))
             {
                 return silence;
             }

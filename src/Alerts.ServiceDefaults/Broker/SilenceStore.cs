@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Alerts.ServiceDefaults;
+using Alerts.Contracts.Silences;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Alerts.Consumer.Silences;
+namespace Alerts.ServiceDefaults;
 
 /// <summary>
 /// Silences live in RabbitMQ, in a stream: an append-only log that every replica reads from its start and that survives

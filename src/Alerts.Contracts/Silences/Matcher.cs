@@ -1,22 +1,22 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
-using Alerts.Consumer.Consumers;
-using Alerts.Contracts;
 
-namespace Alerts.Consumer.Silences;
+namespace Alerts.Contracts.Silences;
 
 /// <summary>
 /// One condition on an alert's labels, as Alertmanager writes it: <c>name=value</c>, <c>name!=value</c>,
 /// <c>name=~regex</c>, <c>name!~regex</c>. A regex matches the whole value; a missing label is the empty string.
 /// </summary>
-public sealed partial record Matcher(string Name, string Value, bool IsRegex, bool IsEqual)
+public sealed partial record Matcher(string Name, string Value, bool IsRegex, bool IsEqual = true)
 {
     static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
 
-    public bool Matches(RoutedAlert alert)
+    /// <param name="label">An alert's label by name: null for one it does not have.</param>
+    public bool Matches(Func<string, string?> label)
     {
-        var value = alert.Label(Name) ?? "";
+        ArgumentNullException.ThrowIfNull(label);
+        var value = label(Name) ?? "";
         var matched = IsRegex
             ? Patterns.GetOrAdd(Value, pattern => new Regex($"^(?:{pattern})$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))).IsMatch(value)
             : value == Value;
@@ -80,7 +80,7 @@ public sealed partial record Matcher(string Name, string Value, bool IsRegex, bo
         return false;
     }
 
-    static bool IsValidRegex(string pattern, [NotNullWhen(false)] out string? error)
+    public static bool IsValidRegex(string pattern, [NotNullWhen(false)] out string? error)
     {
         try
         {
