@@ -4,7 +4,7 @@ namespace Alerts.Contracts;
 
 /// <summary>
 /// An alert as it travels on the wire: a plain JSON object
-/// <c>{"id","severity","type","text","source","occurredAt","labels","annotations"}</c>, or the book's bare JSON string holding only the text.
+/// <c>{"id","severity","type","text","source","occurredAt","labels","annotations","resolved"}</c>, or the book's bare JSON string holding only the text.
 /// Every field is optional here because any AMQP client in any language may publish;
 /// the consumer decides what is complete enough to mail, and the routing key decides where it goes.
 /// </summary>
@@ -29,6 +29,9 @@ public sealed record Alert
 
     /// <summary>Further descriptions (<c>summary</c>, <c>runbook_url</c>, …), as Prometheus gives them; carried into the mail.</summary>
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+
+    /// <summary>True for the news that a problem ended (Prometheus's resolved alert): mailed with RESOLVED in the subject.</summary>
+    public bool? Resolved { get; init; }
 
     /// <summary>The routing key this alert's own fields describe, when they describe a valid one.</summary>
     [JsonIgnore]

@@ -32,6 +32,7 @@ public sealed class AlertJsonConverter : JsonConverter<Alert>
         OccurredAt = fields.OccurredAt,
         Labels = fields.Labels,
         Annotations = fields.Annotations,
+        Resolved = fields.Resolved,
     };
 
     static AlertFields ToFields(Alert alert) => new(
@@ -42,13 +43,14 @@ public sealed class AlertJsonConverter : JsonConverter<Alert>
         alert.Source,
         alert.OccurredAt,
         alert.Labels,
-        alert.Annotations);
+        alert.Annotations,
+        alert.Resolved);
 }
 
 /// <summary>The wire object, field for field.</summary>
 sealed record AlertFields(
     Guid? Id, string? Severity, string? Type, string? Text, string? Source, DateTimeOffset? OccurredAt,
-    IReadOnlyDictionary<string, string>? Labels, IReadOnlyDictionary<string, string>? Annotations);
+    IReadOnlyDictionary<string, string>? Labels, IReadOnlyDictionary<string, string>? Annotations, bool? Resolved);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -44,28 +44,37 @@ public sealed class When_alerts_come_over_http(Broker broker)
     }
 
     [Fact]
-    public async Task Should_take_a_real_prometheus_alert_and_mail_it_once_while_prometheus_keeps_resending_it()
+    public async Task Should_mail_a_real_prometheus_alert_once_while_it_is_resent_and_its_resolution_once_it_stops()
     {
         await using var routes = await RunningRoutes.StartAsync(broker);
         await routes.AddConsumerAsync("critical", Service.Grouping);
         var (frontDoor, address) = await Service.StartFrontDoorAsync(routes.Broker.Settings);
         await using var _ = frontDoor;
-        await using var prometheus = await PrometheusServer.StartAsync(address, Service.FrontDoorToken, """
+        // Fires from the first evaluation for 15 seconds, then stops: Prometheus sends the resolution, and re-sends both.
+        var stopsAt = DateTimeOffset.UtcNow.AddSeconds(15).ToUnixTimeSeconds();
+        await using var prometheus = await PrometheusServer.StartAsync(address, Service.FrontDoorToken, $$"""
                   - alert: HighRequestRate
-                    expr: vector(1)
+                    expr: vector(time()) < {{stopsAt}}
                     labels: { severity: critical, team: api }
                     annotations: { summary: "the API serves more than 10k requests/s" }
             """);
 
-        var mail = Assert.Single(await routes.Sink.WaitForAsync(1, Patience));
+        var firing = Assert.Single(await routes.Sink.WaitForAsync(1, Patience));
         await Eventually.HoldsAsync(async () => await prometheus.NotificationsSentAsync() >= 5, Patience, "prometheus to re-send the firing alert");
+        Assert.Single(routes.Sink.Accepted);
+        var resolved = (await routes.Sink.WaitForAsync(2, TimeSpan.FromSeconds(60)))[1];
+        var sentAtResolution = await prometheus.NotificationsSentAsync();
+        await Eventually.HoldsAsync(async () => await prometheus.NotificationsSentAsync() >= sentAtResolution + 3, Patience, "prometheus to re-send the resolution");
         await routes.Broker.WaitUntilSettledAsync("critical", "critical.digest");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        Assert.Single(routes.Sink.Accepted);
+        Assert.Equal(2, routes.Sink.Accepted.Count);
         Assert.Equal(0, await prometheus.NotificationErrorsAsync());
-        Assert.Equal("critical.high_request_rate", mail.Headers["X-Alert-Routing-Key"]);
-        Assert.Contains("the API serves more than 10k requests/s", mail.TextBody, StringComparison.Ordinal);
+        Assert.Equal("CRITICAL ALERT", firing.Subject);
+        Assert.Equal("critical.high_request_rate", firing.Headers["X-Alert-Routing-Key"]);
+        Assert.Contains("the API serves more than 10k requests/s", firing.TextBody, StringComparison.Ordinal);
+        Assert.Equal("[RESOLVED] CRITICAL ALERT", resolved.Subject);
+        Assert.Equal("critical.high_request_rate", resolved.Headers["X-Alert-Routing-Key"]);
     }
 
     [Fact]

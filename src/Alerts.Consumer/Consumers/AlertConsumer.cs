@@ -27,6 +27,11 @@ public sealed partial class AlertConsumer(
         var alert = RoutedAlert.From(context.Message, context.RoutingKey(), context.MessageId, _alerts.MaxTextLength);
 
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["AlertId"] = alert.Id, ["Route"] = routeName });
+        if (alert.Resolved && !route.SendResolved)
+        {
+            return;
+        }
+
         var group = alert.GroupKey(route.Grouping.By);
         await silences.Loaded.WaitAsync(context.CancellationToken);
         if (silences.Muting(alert) is { } silence)

@@ -4,7 +4,8 @@ namespace Alerts.Consumer.Consumers;
 
 /// <summary>An alert checked and complete enough to mail, whichever form it arrived in.</summary>
 public sealed record RoutedAlert(
-    Guid? Id, RoutingKey RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? ExtraLabels = null)
+    Guid? Id, RoutingKey RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? ExtraLabels = null,
+    bool Resolved = false)
 {
     /// <summary>
     /// The delivery's routing key is the source of truth (the book's bare-string alerts carry nothing else);
@@ -34,7 +35,7 @@ public sealed record RoutedAlert(
             throw new InvalidAlertException($"the alert text has {alert.Text.Length} characters; at most {maxTextLength} are mailed (Alerts:MaxTextLength)");
         }
 
-        return new RoutedAlert(alert.Id ?? messageId, routingKey, alert.Text, alert.Source, alert.OccurredAt, alert.Labels);
+        return new RoutedAlert(alert.Id ?? messageId, routingKey, alert.Text, alert.Source, alert.OccurredAt, alert.Labels, alert.Resolved == true);
     }
 
     /// <summary>
@@ -52,6 +53,7 @@ public sealed record RoutedAlert(
     };
 
     /// <summary>The group this alert belongs to, named by the values of the grouping labels: <c>{severity="critical", type="rate_limit"}</c>.</summary>
+    /// A resolution is a group of its own: its mail says RESOLVED.
     public string GroupKey(IEnumerable<string> groupBy) =>
-        $"{{{string.Join(", ", groupBy.Select(label => $"{label}=\"{Label(label)}\""))}}}";
+        $"{{{string.Join(", ", groupBy.Select(label => $"{label}=\"{Label(label)}\""))}{(Resolved ? ", resolved=\"true\"" : "")}}}";
 }

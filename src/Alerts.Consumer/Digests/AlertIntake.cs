@@ -176,6 +176,11 @@ public sealed partial class AlertIntake(
                 continue;
             }
 
+            if (alert.Resolved && !route.SendResolved)
+            {
+                continue;
+            }
+
             if (silences.Muting(alert) is { } silence)
             {
                 metrics.Silenced(routeName);
@@ -189,7 +194,7 @@ public sealed partial class AlertIntake(
 
             if (!tallies.TryGetValue(group, out var tally))
             {
-                tallies[group] = tally = new AlertTally { Group = group, First = WholeAlert.From(alert) };
+                tallies[group] = tally = new AlertTally { Group = group, First = WholeAlert.From(alert), Resolved = alert.Resolved };
             }
 
             tally.Add(alert, alert.OccurredAt ?? now);

@@ -29,6 +29,9 @@ public sealed record AlertTally
     /// <summary>Alerts already deduplicated and summed, carried over by the replica that mails the group.</summary>
     public GroupSummary? Carried { get; init; }
 
+    /// <summary>The group is of resolutions: its mail says RESOLVED.</summary>
+    public bool Resolved { get; init; }
+
     /// <summary>Adds an alert seen at <paramref name="seenAt"/> (when it occurred, or else when it was received).</summary>
     public void Add(RoutedAlert alert, DateTimeOffset seenAt) => Alerts.Add(new TalliedAlert(
         alert.Id,
@@ -62,10 +65,11 @@ public sealed record TalliedAlert(
     [property: JsonPropertyName("a")] long SeenAt);
 
 /// <summary>An alert as the consumer checked it, whole, to be mailed alone.</summary>
-public sealed record WholeAlert(Guid? Id, string RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? Labels)
+public sealed record WholeAlert(
+    Guid? Id, string RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? Labels, bool Resolved = false)
 {
     public static WholeAlert From(RoutedAlert alert) =>
-        new(alert.Id, alert.RoutingKey.ToString(), alert.Text, alert.Source, alert.OccurredAt, alert.ExtraLabels);
+        new(alert.Id, alert.RoutingKey.ToString(), alert.Text, alert.Source, alert.OccurredAt, alert.ExtraLabels, alert.Resolved);
 
-    public RoutedAlert ToRoutedAlert() => new(Id, Contracts.RoutingKey.Parse(RoutingKey), Text, Source, OccurredAt, Labels);
+    public RoutedAlert ToRoutedAlert() => new(Id, Contracts.RoutingKey.Parse(RoutingKey), Text, Source, OccurredAt, Labels, Resolved);
 }

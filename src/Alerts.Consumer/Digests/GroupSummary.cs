@@ -16,6 +16,9 @@ public sealed class GroupSummary
 
     public long Count { get; set; }
 
+    /// <summary>The group is of resolutions: its mail says RESOLVED.</summary>
+    public bool Resolved { get; set; }
+
     public Dictionary<string, long> Texts { get; set; } = [];
 
     public long OtherTexts { get; set; }
@@ -45,6 +48,8 @@ public sealed class GroupSummary
             First = tally.First;
         }
 
+        Resolved |= tally.Resolved;
+
         Count++;
         OtherTexts += Named(Texts, tally.Texts, alert.Text);
         OtherSources += Named(Sources, tally.Sources, alert.Source);
@@ -58,6 +63,7 @@ public sealed class GroupSummary
     public void Add(GroupSummary other)
     {
         First ??= other.First;
+        Resolved |= other.Resolved;
         Count += other.Count;
         OtherTexts += other.OtherTexts + other.Texts.Sum(text => Tally(Texts, text.Key, text.Value));
         OtherSources += other.OtherSources + other.Sources.Sum(source => Tally(Sources, source.Key, source.Value));

@@ -12,9 +12,12 @@ namespace Alerts.Consumer.Mail;
 /// </summary>
 public static class AlertMail
 {
+    /// <summary>How Alertmanager's mails mark a resolution.</summary>
+    public const string Resolved = "[RESOLVED] ";
+
     public static MimeMessage Create(RoutedAlert alert, string routeName, RouteOptions route, MailboxAddress from)
     {
-        var message = new MimeMessage { Subject = route.Subject };
+        var message = new MimeMessage { Subject = alert.Resolved ? $"{Resolved}{route.Subject}" : route.Subject };
         // A copy per message: an address list subscribes to its addresses' Changed events, so one shared
         // instance would keep every message ever sent alive (a heap dump under load held 14,562 of them).
         message.From.Add(new MailboxAddress(from.Name, from.Address));
@@ -33,7 +36,7 @@ public static class AlertMail
     }
 
     static string Body(RoutedAlert alert, string routeName) => $"""
-        {RoutingKey.FormatSeverity(alert.RoutingKey.Severity).ToUpperInvariant()} alert: {alert.RoutingKey.Type}
+        {RoutingKey.FormatSeverity(alert.RoutingKey.Severity).ToUpperInvariant()} alert: {alert.RoutingKey.Type}{(alert.Resolved ? " (resolved)" : "")}
 
         {alert.Text}
 

@@ -27,7 +27,10 @@ public static class DigestMail
             return single;
         }
 
-        var message = new MimeMessage { Subject = $"{route.Subject} ({summary.Count.ToString("N0", CultureInfo.InvariantCulture)} alerts)" };
+        var message = new MimeMessage
+        {
+            Subject = $"{(summary.Resolved ? AlertMail.Resolved : "")}{route.Subject} ({summary.Count.ToString("N0", CultureInfo.InvariantCulture)} alerts)",
+        };
         message.From.Add(new MailboxAddress(from.Name, from.Address));
         message.To.AddRange(route.To.Select(MailboxAddress.Parse));
         message.Headers.Add(CountHeader, summary.Count.ToString(CultureInfo.InvariantCulture));

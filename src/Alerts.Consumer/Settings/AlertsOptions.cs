@@ -83,6 +83,9 @@ public sealed class RouteOptions
 
     public GroupingOptions Grouping { get; set; } = new();
 
+    /// <summary>Mail resolutions (an alert whose problem ended) with RESOLVED in the subject; false acknowledges them unmailed.</summary>
+    public bool SendResolved { get; set; } = true;
+
     /// <summary>The queue where this route's replicas hand their folded alerts to the one replica that mails the route's groups.</summary>
     public string DigestQueue => $"{Queue}.digest";
 }

@@ -15,7 +15,7 @@ public static partial class PrometheusAlerts
     /// <summary>
     /// The alert on the wire: type from <c>alertname</c> (<c>HighRequestRate</c> → <c>high_request_rate</c>), severity from
     /// the <c>severity</c> label, text from the <c>summary</c> or <c>description</c> annotation, source from <c>instance</c>
-    /// or <c>job</c>, labels and annotations carried along. Its id is derived from the label set and <c>startsAt</c>: Prometheus
+    /// or <c>job</c>, labels and annotations carried along; one whose <c>endsAt</c> has passed is a resolution. Its id is derived from the label set and <c>startsAt</c>: Prometheus
     /// re-sends a firing alert every evaluation cycle, and a re-send is the same alert, counted once.
     /// </summary>
     /// <exception cref="FormatException">The alert cannot be published; the message names why.</exception>
@@ -39,9 +39,11 @@ public static partial class PrometheusAlerts
 
         var startsAt = alert.StartsAt ?? now;
         var annotations = alert.Annotations ?? [];
+        var resolved = alert.EndsAt is { } endsAt && endsAt <= now;
         return new Alert
         {
-            Id = IdOf(labels, startsAt),
+            Id = IdOf(labels, startsAt, resolved),
+            Resolved = resolved ? true : null,
             Severity = SeverityOf(labels.GetValueOrDefault("severity"), defaultSeverity),
             Type = type,
             Text = annotations.GetValueOrDefault("summary") ?? annotations.GetValueOrDefault("description") ?? alertName,
@@ -68,7 +70,8 @@ public static partial class PrometheusAlerts
         return NotTypeCharacters().Replace(words.ToLowerInvariant(), "_").Trim('_');
     }
 
-    static Guid IdOf(Dictionary<string, string> labels, DateTimeOffset startsAt)
+    /// <summary>The same for every re-send of an alert, and another for its resolution, which is news of its own.</summary>
+    static Guid IdOf(Dictionary<string, string> labels, DateTimeOffset startsAt, bool resolved)
     {
         var identity = new StringBuilder();
         foreach (var (name, value) in labels.OrderBy(label => label.Key, StringComparer.Ordinal))
@@ -76,7 +79,7 @@ public static partial class PrometheusAlerts
             identity.Append(name).Append('\0').Append(value).Append('\0');
         }
 
-        identity.Append(startsAt.ToUnixTimeMilliseconds());
+        identity.Append(startsAt.ToUnixTimeMilliseconds()).Append(resolved ? "\0resolved" : "");
         return new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(identity.ToString()))[..16]);
     }
 
