@@ -24,6 +24,7 @@ Console.WriteLine($"{alerts} alerts per run, broker at {broker.Settings["RabbitM
 
 // 1. Publish, confirmed and persistent, into a quorum queue bound to every key.
 Console.WriteLine("publish…");
+double bulkPublish;
 await broker.ResetAsync();
 var plainPublish = alerts / (await broker.PublishPlainAsync("critical.bench", alerts, inFlight: 1000)).TotalSeconds;
 using (var producer = await StartProducerAsync(broker))
@@ -36,7 +37,7 @@ using (var producer = await StartProducerAsync(broker))
     await broker.ResetAsync();
     var watch = Stopwatch.StartNew();
     await publisher.PublishManyAsync(Enumerable.Range(0, alerts).Select(i => (key, $"Benchmark alert {i}")));
-    var bulk = alerts / watch.Elapsed.TotalSeconds;
+    var bulk = bulkPublish = alerts / watch.Elapsed.TotalSeconds;
 
     await broker.ResetAsync();
     var single = alerts / 5;
@@ -67,7 +68,7 @@ await broker.ResetAsync();
 double consumerIdle;
 double consumerPeak;
 double drainRate;
-await using (var consumer = ConsumerProcess.Start(broker.Settings, sink.Port))
+await using (var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port))
 {
     await WaitForConsumersAsync(broker, 1);
     consumerIdle = consumer.ResidentMegabytes;
@@ -102,7 +103,7 @@ var plainDrain = RateBetweenFirstAndLast(sink);
 sink.Forget();
 await broker.ResetAsync();
 await broker.PublishPlainAsync("critical.bench", alerts, inFlight: 1000);
-await using (var consumer = ConsumerProcess.Start(broker.Settings, sink.Port))
+await using (var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port))
 {
     await sink.WaitForAsync(alerts, patience);
     results.Add("end to end", $"drain of a filled queue, alerts/s ({defaults.ConcurrentMessageLimit} SMTP connections)", RateBetweenFirstAndLast(sink),
@@ -124,7 +125,7 @@ slow.Forget();
 await broker.ResetAsync();
 var slowAlerts = Math.Clamp(alerts / 5, 500, 4000);
 await broker.PublishPlainAsync("critical.bench", slowAlerts, inFlight: 1000);
-await using (var consumer = ConsumerProcess.Start(broker.Settings, slow.Port))
+await using (var consumer = ServiceProcess.Consumer(broker.Settings, slow.Port))
 {
     await slow.WaitForAsync(slowAlerts, patience);
     results.Add("mail (mails/s)", "50 ms server: one consumer process, defaults", RateBetweenFirstAndLast(slow),
@@ -139,7 +140,7 @@ foreach (var replicas in new[] { 1, 2, 4 })
 {
     await broker.ResetAsync();
     var processes = Enumerable.Range(0, replicas)
-        .Select(_ => ConsumerProcess.Start(broker.Settings, slow.Port, ("Alerts__ConcurrentMessageLimit", "4"), ("Alerts__PrefetchCount", "8")))
+        .Select(_ => ServiceProcess.Consumer(broker.Settings, slow.Port, ("Alerts__ConcurrentMessageLimit", "4"), ("Alerts__PrefetchCount", "8")))
         .ToList();
     await WaitForConsumersAsync(broker, replicas);
     var count = 400 * replicas;
@@ -176,7 +177,7 @@ for (var round = 0; round < 3; round++)
 
     await broker.ResetAsync();
     await broker.PublishPlainAsync("critical.bench", storm, inFlight: 1000);
-    await using var consumer = ConsumerProcess.Start(broker.Settings, sink.Port, ("Alerts__Routes__critical__Grouping__Enabled", "true"));
+    await using var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port, ("Alerts__Routes__critical__Grouping__Enabled", "true"));
     intakeRates.Add(await SteadyDrainRateAsync(broker, storm));
     intakePeak = Math.Max(intakePeak, consumer.PeakMegabytes);
 }
@@ -191,7 +192,7 @@ sink.Forget();
 await broker.ResetAsync();
 await broker.PublishPlainAsync("critical.bench", storm, inFlight: 1000);
 sink.KeepMessages = true;
-await using (var consumer = ConsumerProcess.Start(broker.Settings, sink.Port,
+await using (var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port,
     ("Alerts__Routes__critical__Grouping__Enabled", "true"), ("Alerts__Routes__critical__Grouping__GroupWait", "00:00:30")))
 {
     var digest = Assert(await sink.WaitForAsync(1, patience), storm);
@@ -203,18 +204,107 @@ await broker.ResetAsync();
 var groups = 10_000;
 await broker.PublishPlainAsync("critical.bench", groups, inFlight: 1000, distinctSources: true);
 sink.KeepMessages = false;
-await using (var consumer = ConsumerProcess.Start(broker.Settings, sink.Port, ("Alerts__Routes__critical__Grouping__Enabled", "true")))
+await using (var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port, ("Alerts__Routes__critical__Grouping__Enabled", "true")))
 {
     await sink.WaitForAsync(groups, patience);
     results.Add("storm (grouping)", $"{groups:N0} open groups (a source each), one mail each: peak MB", consumer.PeakMegabytes);
     sink.Forget();
 }
 
-// 6. Memory of the consumer process.
+// 6. The HTTP front door: Prometheus-shaped requests of 100 alerts, 8 at once, beside the producer's bulk AMQP path
+// measured above; then single-alert requests sent at half the rate 16 concurrent clients reach, for their latency.
+Console.WriteLine("http…");
+await broker.ResetAsync();
+var frontDoorToken = Guid.NewGuid().ToString("N");
+var frontDoorAddress = new Uri($"http://127.0.0.1:{FreePort.OnLoopback()}");
+await using (var frontDoor = ServiceProcess.FrontDoor(broker.Settings, frontDoorAddress, frontDoorToken))
+{
+    using var http = new HttpClient { BaseAddress = frontDoorAddress, Timeout = TimeSpan.FromSeconds(30) };
+    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", frontDoorToken);
+    await WaitUntilReadyAsync(http);
+    await PostAllAsync(http, Enumerable.Range(0, 20).Select(request => PrometheusBatch(request, 100)), 8); // past tiered compilation
+    await broker.ResetAsync();
+
+    var batches = Stopwatch.StartNew();
+    await PostAllAsync(http, Enumerable.Range(0, alerts / 100).Select(request => PrometheusBatch(request, 100)), 8);
+    results.Add("http front door", "POST /api/v2/alerts, 100 alerts per request, 8 at once, alerts/s", alerts / batches.Elapsed.TotalSeconds,
+        "producer bulk path (PublishManyAsync), same run", bulkPublish, frontDoor.PeakMegabytes);
+
+    var singles = Math.Clamp(alerts / 10, 500, 2000);
+    var saturation = Stopwatch.StartNew();
+    await PostAllAsync(http, Enumerable.Range(0, singles).Select(request => PrometheusBatch(1_000_000 + request, 1)), 16);
+    var singleRate = singles / saturation.Elapsed.TotalSeconds;
+    var latencies = new ConcurrentBag<double>();
+    var paced = Stopwatch.StartNew();
+    var inFlight = new List<Task>();
+    for (var request = 0; request < singles; request++)
+    {
+        var due = TimeSpan.FromSeconds(request / (singleRate / 2));
+        if (due > paced.Elapsed)
+        {
+            await Task.Delay(due - paced.Elapsed);
+        }
+
+        var body = PrometheusBatch(2_000_000 + request, 1);
+        inFlight.Add(Task.Run(async () =>
+        {
+            var sent = Stopwatch.StartNew();
+            using var answer = await http.PostAsync("/api/v2/alerts", body);
+            answer.EnsureSuccessStatusCode();
+            latencies.Add(sent.Elapsed.TotalMilliseconds);
+        }));
+    }
+
+    await Task.WhenAll(inFlight);
+    var ordered = latencies.Order().ToList();
+    results.Add("http front door", "single-alert requests, 16 at once, requests/s", singleRate);
+    results.Add("http front door", $"single-alert request at half of that ({singleRate / 2:0}/s), p50 ms", ordered[ordered.Count / 2]);
+    results.Add("http front door", $"single-alert request at half of that ({singleRate / 2:0}/s), p99 ms", ordered[(int)(ordered.Count * 0.99)]);
+}
+
+// 7. Memory of the consumer process.
 results.Add("memory (MB)", "consumer idle, resident", consumerIdle);
 results.Add("memory (MB)", "consumer peak at saturation", consumerPeak);
 results.Print();
 return 0;
+
+static async Task WaitUntilReadyAsync(HttpClient http)
+{
+    for (var attempt = 0; attempt < 300; attempt++)
+    {
+        try
+        {
+            using var ready = await http.GetAsync("/health/ready");
+            if (ready.IsSuccessStatusCode)
+            {
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+            // not listening yet
+        }
+
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException("the front door was not ready within 30 s");
+}
+
+static Task PostAllAsync(HttpClient http, IEnumerable<StringContent> bodies, int atOnce) =>
+    Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = atOnce }, async (body, cancellationToken) =>
+    {
+        using var answer = await http.PostAsync("/api/v2/alerts", body, cancellationToken);
+        answer.EnsureSuccessStatusCode();
+    });
+
+// A request as Prometheus sends it: alerts with distinct label sets, so each is an alert of its own.
+static StringContent PrometheusBatch(int request, int size) => new(
+    "[" + string.Join(",", Enumerable.Range(0, size).Select(index => $$"""
+        {"labels":{"alertname":"UpstreamLatencyHigh","severity":"critical","instance":"host-{{request}}-{{index}}:9100","job":"api"},
+         "annotations":{"summary":"upstream latency above threshold on api-gateway"},"startsAt":"2026-11-26T12:00:00Z"}
+        """)) + "]",
+    System.Text.Encoding.UTF8, "application/json");
 
 static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 

@@ -2,6 +2,7 @@ using Alerts.Producer;
 using Alerts.Producer.FrontDoor;
 using Alerts.ServiceDefaults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -23,8 +24,9 @@ public static class ProducerServiceCollectionExtensions
         services.AddValidatedSettings<FrontDoorOptions>(FrontDoorOptions.SectionName);
         services.TryAddSingleton<SilenceStore>();
         services.AddSingleton<IValidateOptions<FrontDoorOptions>, FrontDoorOptionsValidator>();
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrontDoorOptions>>((kestrel, frontDoor) =>
-            kestrel.Limits.MaxRequestBodySize = frontDoor.Value.MaxRequestBytes);
+        // Read before the settings are checked (the server is built first): the raw value, the checked one refuses to start.
+        services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
+            kestrel.Limits.MaxRequestBodySize = configuration.GetValue($"{FrontDoorOptions.SectionName}:{nameof(FrontDoorOptions.MaxRequestBytes)}", new FrontDoorOptions().MaxRequestBytes));
         return services;
     }
 }

@@ -117,12 +117,13 @@ public sealed class When_alerts_come_over_http(Broker broker)
     }
 
     [Fact]
-    public async Task Should_publish_a_simple_alert_and_answer_with_its_id()
+    public async Task Should_publish_a_simple_alert_with_basic_authentication_and_answer_with_its_id()
     {
         await using var routes = await RunningRoutes.StartAsync(broker, "critical");
-        var (frontDoor, address) = await Service.StartFrontDoorAsync(routes.Broker.Settings);
+        var (frontDoor, address) = await Service.StartFrontDoorAsync(routes.Broker.Settings, ("FrontDoor__Username", "grafana"), ("FrontDoor__Password", "s3cret"));
         await using var _ = frontDoor;
-        using var http = Client(address);
+        using var http = Client(address, authenticated: false);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("grafana:s3cret")));
 
         using var posted = await http.PostAsync("/api/alerts", Json("""{"routingKey": "critical.db_down", "text": "database down", "source": "cron"}"""));
 
@@ -206,6 +207,25 @@ public sealed class When_alerts_come_over_http(Broker broker)
 
         var mail = Assert.Single(await routes.Sink.WaitForAsync(1, Patience));
         Assert.Equal("critical.disk_full", mail.Headers["X-Alert-Routing-Key"]);
+    }
+
+    [Theory]
+    [InlineData("", "false", "http://127.0.0.1:9093", "FrontDoor needs a BearerToken or a Username and Password")]
+    [InlineData("", "true", "http://+:9093", "FrontDoor:AllowAnonymousOnLoopback needs every address in Urls on loopback")]
+    public async Task Should_refuse_to_start_open_to_anyone(string token, string anonymous, string urls, string says)
+    {
+        await using var virtualHost = await broker.CreateVirtualHostAsync();
+        var settings = new Dictionary<string, string>(virtualHost.Settings)
+        {
+            ["FrontDoor__BearerToken"] = token,
+            ["FrontDoor__AllowAnonymousOnLoopback"] = anonymous,
+            ["Urls"] = urls,
+        };
+
+        await using var serve = await Service.ProduceAsync(settings, "serve");
+
+        Assert.Equal(2, serve.ExitCode);
+        Assert.Contains(serve.StandardError, line => line.Contains(says, StringComparison.Ordinal));
     }
 
     static HttpClient Client(Uri address, bool authenticated = true) => new()
