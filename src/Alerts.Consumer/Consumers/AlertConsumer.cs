@@ -34,14 +34,8 @@ public sealed partial class AlertConsumer(
 
         var group = alert.GroupKey(route.Grouping.By);
         await silences.Loaded.WaitAsync(context.CancellationToken);
-        if (silences.Muting(alert) is { } silence)
+        if (silences.Mutes(alert, routeName, group))
         {
-            metrics.Silenced(routeName);
-            if (silences.FirstMuted(silence, group))
-            {
-                LogSilenced(group, routeName, silence.Id, silence.CreatedBy, silence.Comment);
-            }
-
             return;
         }
 
@@ -62,9 +56,6 @@ public sealed partial class AlertConsumer(
         metrics.Sent(routeName, sending, accepted: true);
         LogMailed(alert.RoutingKey, alert.Id, route.To, routeName);
     }
-
-    [LoggerMessage(LogLevel.Information, "Silenced alerts of group {Group} for route {Route} by silence {SilenceId} of {CreatedBy}: {Comment}")]
-    partial void LogSilenced(string group, string route, Guid silenceId, string createdBy, string comment);
 
     [LoggerMessage(LogLevel.Information, "Mailed {RoutingKey} alert {AlertId} to {Recipients} for route {Route}")]
     partial void LogMailed(RoutingKey routingKey, Guid? alertId, List<string> recipients, string route);

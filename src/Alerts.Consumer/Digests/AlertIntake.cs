@@ -181,14 +181,8 @@ public sealed partial class AlertIntake(
                 continue;
             }
 
-            if (silences.Muting(alert) is { } silence)
+            if (silences.Mutes(alert, routeName, group))
             {
-                metrics.Silenced(routeName);
-                if (silences.FirstMuted(silence, group))
-                {
-                    LogSilenced(group, routeName, silence.Id, silence.CreatedBy, silence.Comment);
-                }
-
                 continue;
             }
 
@@ -279,9 +273,6 @@ public sealed partial class AlertIntake(
     sealed record Delivery(
         ulong DeliveryTag, string RoutingKey, IReadOnlyBasicProperties Properties,
         RoutedAlert? Alert = null, string? Group = null, byte[]? Unreadable = null, string? Reason = null);
-
-    [LoggerMessage(LogLevel.Information, "Silenced alerts of group {Group} for route {Route} by silence {SilenceId} of {CreatedBy}: {Comment}")]
-    partial void LogSilenced(string group, string route, Guid silenceId, string createdBy, string comment);
 
     [LoggerMessage(LogLevel.Error, "Parked alert {MessageId} from {Queue} in its error queue: {Reason}")]
     partial void LogParked(string messageId, string queue, string reason);

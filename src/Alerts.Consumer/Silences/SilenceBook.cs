@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Alerts.Contracts.Silences;
 using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Telemetry;
 
 namespace Alerts.Consumer.Silences;
 
@@ -8,7 +9,7 @@ namespace Alerts.Consumer.Silences;
 /// Every silence this process has read from the broker's silence stream, latest version of each. Alerts wait for
 /// <see cref="Loaded"/>, so an alert is never mailed because the silences it matches were not read yet.
 /// </summary>
-public sealed class SilenceBook(TimeProvider time)
+public sealed partial class SilenceBook(TimeProvider time, AlertMetrics metrics, ILogger<SilenceBook> logger)
 {
     ImmutableDictionary<Guid, Silence> _silences = ImmutableDictionary<Guid, Silence>.Empty;
     readonly HashSet<(Guid Silence, string Group)> _muted = [];
@@ -22,25 +23,33 @@ public sealed class SilenceBook(TimeProvider time)
     /// <summary>Keeps the newest version of a silence: its first, or one with a changed end.</summary>
     public void Apply(Silence silence) => ImmutableInterlocked.AddOrUpdate(ref _silences, silence.Id, silence, (_, _) => silence);
 
-    /// <summary>The active silence that mutes the alert, if any.</summary>
-    public Silence? Muting(RoutedAlert alert)
+    /// <summary>
+    /// True when an active silence mutes the alert: it is counted for its route, and logged once per group and silence,
+    /// so a muted storm is one log line, not one per alert.
+    /// </summary>
+    public bool Mutes(RoutedAlert alert, string route, string group)
     {
         var now = time.GetUtcNow();
         foreach (var silence in _silences.Values)
         {
             if (silence.IsActive(now) && silence.Matches(alert.Label))
             {
-                return silence;
+                metrics.Silenced(route);
+                if (FirstMuted(silence, group))
+                {
+                    LogSilenced(group, route, silence.Id, silence.CreatedBy, silence.Comment);
+                }
+
+                return true;
             }
         }
 
-        return null;
+        return false;
     }
 
     public IEnumerable<Silence> All => _silences.Values;
 
-    /// <summary>True the first time a silence mutes a group's alert here: a muted storm is logged once per group, not per alert.</summary>
-    public bool FirstMuted(Silence silence, string group)
+    bool FirstMuted(Silence silence, string group)
     {
         lock (_muted)
         {
@@ -52,4 +61,7 @@ public sealed class SilenceBook(TimeProvider time)
             return _muted.Add((silence.Id, group));
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Silenced alerts of group {Group} for route {Route} by silence {SilenceId} of {CreatedBy}: {Comment}")]
+    partial void LogSilenced(string group, string route, Guid silenceId, string createdBy, string comment);
 }
