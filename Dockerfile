@@ -1,6 +1,11 @@
 # One build, two images: `--target consumer` (the routed mail worker) and `--target producer` (the CLI).
 # Both run on Ubuntu "chiseled" .NET images: no shell, no package manager, a non-root user, nothing else.
-FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
+# The base images are arguments only so that a machine without a registry can build this same file on local
+# stand-ins (scripts/containers.sh); leave them at their defaults.
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble
+ARG ASPNET_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
+
+FROM ${SDK_IMAGE} AS build
 WORKDIR /source
 # Restore in its own layer, from the project files only, so code changes do not re-download packages.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
@@ -14,7 +19,7 @@ RUN dotnet publish src/Alerts.Consumer/Alerts.Consumer.csproj -c Release --no-re
 RUN dotnet publish src/Alerts.Producer/Alerts.Producer.csproj -c Release --no-restore -p:UseAppHost=false -o /app/producer
 
 # The consumer serves /health/live, /health/ready and /metrics on 8080; `health` is its Docker health check.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS consumer
+FROM ${ASPNET_IMAGE} AS consumer
 WORKDIR /app
 COPY --from=build /app/consumer .
 ENV URLS=http://+:8080 ASPNETCORE_HTTP_PORTS=
@@ -24,7 +29,7 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["dot
 ENTRYPOINT ["dotnet", "Alerts.Consumer.dll"]
 
 # ASP.NET Core's runtime: the shared service defaults (health, metrics) are built on it, and so is the HTTP front door.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS producer
+FROM ${ASPNET_IMAGE} AS producer
 WORKDIR /app
 COPY --from=build /app/producer .
 USER $APP_UID
