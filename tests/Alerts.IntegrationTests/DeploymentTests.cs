@@ -69,39 +69,6 @@ public sealed class When_the_services_are_deployed_with_docker_compose
         var unread = new Dictionary<string, string>(compose.Environment("producer")) { ["Smtp__Host"] = "smtp4dev" };
         Assert.Contains("Smtp__Host", ServiceSettings.Check("Alerts.Producer", unread), StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task Should_publish_each_service_as_the_Dockerfile_builds_it()
-    {
-        var dockerfile = DockerfileBuild.Read(Repository.PathOf("Dockerfile"));
-        var fileSystem = Directory.CreateTempSubdirectory("alerts-image-").FullName;
-        try
-        {
-            await dockerfile.RunAsync("build", fileSystem);
-
-            foreach (var (target, program) in new[] { ("consumer", "Alerts.Consumer"), ("producer", "Alerts.Producer") })
-            {
-                var stage = dockerfile[target];
-                var app = DockerfileBuild.Map(fileSystem, DockerfileBuild.CopiedFrom(stage));
-                Assert.True(File.Exists(Path.Combine(app, $"{program}.dll")), $"{program}.dll not published to {app}");
-                Assert.Contains(stage.Lines, line => line.Instruction == "ENTRYPOINT" && line.Arguments.Contains($"\"{program}.dll\"", StringComparison.Ordinal));
-                Assert.Contains(stage.Lines, line => line.Instruction == "USER" && line.Arguments is not ("root" or "0"));
-                Assert.False(File.Exists(Path.Combine(app, "appsettings.Development.json")));
-
-                // The runtime image must carry the frameworks the program was built for, and no more.
-                using var runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.Combine(app, $"{program}.runtimeconfig.json")));
-                var options = runtimeConfig.RootElement.GetProperty("runtimeOptions");
-                var frameworks = (options.TryGetProperty("frameworks", out var many) ? many.EnumerateArray().ToList() : [options.GetProperty("framework")])
-                    .Select(framework => framework.GetProperty("name").GetString()).ToList();
-                var expectedImage = frameworks.Contains("Microsoft.AspNetCore.App") ? "mcr.microsoft.com/dotnet/aspnet:" : "mcr.microsoft.com/dotnet/runtime:";
-                Assert.StartsWith(expectedImage, stage.Image, StringComparison.Ordinal);
-            }
-        }
-        finally
-        {
-            Directory.Delete(fileSystem, recursive: true);
-        }
-    }
 }
 
 [Collection(UsesBroker.Name)]
@@ -160,7 +127,7 @@ public sealed class When_the_consumer_runs_with_its_images_settings(Broker broke
         var environment = image.Single(line => line.StartsWith("ENV ", StringComparison.Ordinal))[4..]
             .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(setting => setting.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]);
         var port = image.Single(line => line.StartsWith("EXPOSE ", StringComparison.Ordinal))[7..];
-        var healthCheck = System.Text.Json.JsonSerializer.Deserialize<string[]>(
+        var healthCheck = JsonSerializer.Deserialize<string[]>(
             image.Single(line => line.StartsWith("HEALTHCHECK ", StringComparison.Ordinal)).Split(" CMD ")[1])!;
         await using var virtualHost = await broker.CreateVirtualHostAsync();
         await using var sink = await SmtpSink.StartAsync();
