@@ -233,7 +233,6 @@ export ALERTS_PRODUCER_PASSWORD="$(secret)" ALERTS_CONSUMER_PASSWORD="$(secret)"
 
 echo "starting docker-compose.yml…"
 up_started=$SECONDS
-trap 'echo "FAILED: $BASH_COMMAND (line $LINENO)" >&2' ERR
 compose up -d --no-build >"$work/up.log" 2>&1 || fail "docker-compose up failed: $(tail -3 "$work/up.log")"
 wait_healthy 6
 ok "every service healthy $((SECONDS - up_started)) s after 'up': $(containers | tr '\n' ' ')"
@@ -288,7 +287,6 @@ compose run --rm -T producer -r warning.rate_limit -m "kept across down and up" 
 wait_queue rate_limit 1 "the alert should wait there for 'down'"
 compose down --timeout 30 >"$work/down.log" 2>&1 || fail "docker-compose down failed: $(tail -3 "$work/down.log")"
 up_started=$SECONDS
-trap 'echo "FAILED: $BASH_COMMAND (line $LINENO)" >&2' ERR
 compose up -d --no-build >"$work/up.log" 2>&1 || fail "docker-compose up failed: $(tail -3 "$work/up.log")"
 wait_healthy 6
 healthy_again=$((SECONDS - up_started))
