@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Alerts.IntegrationTests;
 
-// In the broker collection, so that its builds and parsing never share the two cores with a timed fault test.
+// In the broker collection, so that its docker-compose runs and parsing never share the two cores with a timed fault test.
 [Collection(UsesBroker.Name)]
 public sealed class When_the_services_are_deployed_with_docker_compose
 {
