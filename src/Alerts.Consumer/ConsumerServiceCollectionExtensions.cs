@@ -1,11 +1,13 @@
-using Alerts.Consumer.Consumers;
-using Alerts.Consumer.Digests;
-using Alerts.Consumer.Silences;
-using Alerts.Consumer.Endpoints;
+using Alerts.Consumer.Admission;
+using Alerts.Consumer.Aggregation;
+using Alerts.Consumer.Intake;
 using Alerts.Consumer.Mail;
+using Alerts.Consumer.Notifications;
 using Alerts.Consumer.Replay;
 using Alerts.Consumer.Settings;
+using Alerts.Consumer.Silences;
 using Alerts.Consumer.Telemetry;
+using Alerts.Contracts;
 using Alerts.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,52 +17,72 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class ConsumerServiceCollectionExtensions
 {
-    /// <summary>Adds the consumer's settings, mailer and bus, with one receive endpoint per served route.</summary>
+    /// <summary>Adds the alert pipeline, the silence feed and the bus, and the readers of the routes this instance serves.</summary>
     public static IServiceCollection AddAlertsConsumer(this IServiceCollection services) =>
         services
             .Configure<MassTransitHostOptions>(host =>
             {
-                // On SIGTERM, mails in progress get 10 s to be accepted and acknowledged; after that their
-                // alerts (and any waiting for a retry) go back to the queue, well within the host's 30 s.
+                // On SIGTERM, notifications in progress get 10 s to be accepted and acknowledged; after that their messages
+                // (and any waiting for a retry) go back to the queue, well within the host's 30 s.
                 host.ConsumerStopTimeout = TimeSpan.FromSeconds(10);
                 host.StopTimeout = TimeSpan.FromSeconds(25);
             })
-            .AddAlertMailing()
+            .AddAlertPipeline()
             .AddSilenceFeed()
             .AddAlertsBus(
-                bus =>
-                {
-                    bus.AddConsumer<AlertConsumer, AlertConsumerDefinition>();
-                    bus.AddConsumer<DigestConsumer>();
-                },
+                bus => bus.AddAlertConsumers(),
                 (context, rabbit) =>
                 {
                     var alerts = context.GetRequiredService<IOptions<AlertsOptions>>().Value;
-                    foreach (var (_, route) in alerts.ServedRoutes())
+                    RouteTopology.ConfigureErrorQueues(rabbit);
+                    foreach (var route in alerts.ServedRoutes())
                     {
                         rabbit.ConfigureRoute(context, alerts, route);
                     }
                 })
-            .AddSingleton<AlertIntake>()
-            .AddHostedService(services => services.GetRequiredService<AlertIntake>())
-            .AddHostedService<DigestScheduler>()
-            .AddHealthChecks().AddCheck<AlertIntake>("alert-intake", tags: ["ready"]).Services;
+            .AddSingleton<GroupingIntake>()
+            .AddHostedService(services => services.GetRequiredService<GroupingIntake>())
+            .AddHostedService<AggregationScheduler>()
+            .AddHealthChecks().AddCheck<GroupingIntake>("grouping-intake", tags: ["ready"]).Services;
 
-    /// <summary>Adds the silences: read from the broker before any alert is mailed, and kept up to date.</summary>
-    public static IServiceCollection AddSilenceFeed(this IServiceCollection services)
+    /// <summary>The consumers of the bus: alerts of a route that notifies each alone, and a digest queue's tallies and notifications.</summary>
+    public static IBusRegistrationConfigurator AddAlertConsumers(this IBusRegistrationConfigurator bus)
     {
-        services.AddSilences();
-        services.AddHostedService<SilenceFeed>();
+        bus.AddConsumer<AlertConsumer>();
+        bus.AddConsumer<TallyConsumer>();
+        bus.AddConsumer<NotificationConsumer>();
+        return bus;
+    }
+
+    /// <summary>
+    /// The stages every alert passes, whichever reader takes it: admission, aggregation, notification (mail first), with
+    /// the parking of what fails and the settings they read, checked at start. The bus and the readers are added apart.
+    /// </summary>
+    public static IServiceCollection AddAlertPipeline(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddAlertRoutes();
+        services.AddValidatedSettings<SmtpOptions>(SmtpOptions.SectionName);
+        services.AddMetrics();
+        services.TryAddSingleton<AlertMetrics>();
+        services.TryAddSingleton<SilenceBook>();
+        services.TryAddSingleton<AlertAdmission>();
+        services.TryAddSingleton<TallyFolding>();
+        services.TryAddSingleton<RouteAggregations>();
+        services.TryAddSingleton<AlertMailer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationReceiver, MailReceiver>());
+        services.TryAddSingleton<Notifier>();
+        services.TryAddSingleton<ParkedMessages>();
+        services.AddReceiveObserver<ParkedMessageObserver>();
         return services;
     }
 
-    /// <summary>Adds the silence stream and this process's book of silences, with the broker settings they need.</summary>
-    public static IServiceCollection AddSilences(this IServiceCollection services)
+    /// <summary>Adds the silences: read from the broker before any alert is admitted, and kept up to date.</summary>
+    public static IServiceCollection AddSilenceFeed(this IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddValidatedSettings<RabbitMqOptions>(RabbitMqOptions.SectionName);
+        services.AddSilences();
         services.TryAddSingleton<SilenceBook>();
-        services.TryAddSingleton<SilenceStore>();
+        services.AddHostedService<SilenceFeed>();
         return services;
     }
 
@@ -73,25 +95,10 @@ public static class ConsumerServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Adds the routes and the mailer, validated at start; the bus is added separately.</summary>
-    public static IServiceCollection AddAlertMailing(this IServiceCollection services)
-    {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddAlertRoutes();
-        services.AddValidatedSettings<SmtpOptions>(SmtpOptions.SectionName);
-        services.AddSingleton<AlertMailer>();
-        services.TryAddSingleton<SilenceBook>();
-        services.TryAddSingleton<GroupBooks>();
-        services.AddMetrics();
-        services.TryAddSingleton<AlertMetrics>();
-        services.AddReceiveObserver<ParkedAlertObserver>();
-        return services;
-    }
-
     static IServiceCollection AddAlertRoutes(this IServiceCollection services)
     {
         services.AddValidatedSettings<AlertsOptions>(AlertsOptions.SectionName);
-        services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>());
         return services;
     }
 }

@@ -8,7 +8,7 @@ var root = new RootCommand("Consumes routed alerts and e-mails each to its team.
 root.SetAction((parseResult, cancellationToken) =>
 {
     var builder = ServiceCommandLine.CreateServiceBuilder([.. parseResult.UnmatchedTokens]);
-    builder.AddServiceDefaults("alerts-consumer", AlertMetrics.MeterName);
+    builder.AddServiceDefaults("alerts-consumer", AlertMetrics.MeterName, AlertTracing.SourceName);
     builder.Services.AddAlertsConsumer();
     return builder.RunServiceAsync(cancellationToken);
 });

@@ -61,26 +61,4 @@ public static class AlertsTopology
             });
         }
     }
-
-    /// <summary>
-    /// Declares a route's queue exactly as a receive endpoint with <see cref="BindAlerts"/> does (alerts, an exchange named
-    /// after the queue, the queue), for a reader that takes it without MassTransit.
-    /// </summary>
-    public static async Task DeclareRouteAsync(IChannel channel, string queue, IEnumerable<string> patterns, bool quorum, CancellationToken cancellationToken)
-    {
-        await channel.ExchangeDeclareAsync(ExchangeName, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await DeclareQueueAsync(channel, queue, quorum ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null, cancellationToken);
-        foreach (var pattern in patterns)
-        {
-            await channel.ExchangeBindAsync(queue, ExchangeName, pattern, cancellationToken: cancellationToken);
-        }
-    }
-
-    /// <summary>A durable queue behind a fanout exchange of the same name, as MassTransit declares its queues.</summary>
-    public static async Task DeclareQueueAsync(IChannel channel, string queue, IDictionary<string, object?>? arguments, CancellationToken cancellationToken)
-    {
-        await channel.ExchangeDeclareAsync(queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(queue, queue, "", cancellationToken: cancellationToken);
-    }
 }

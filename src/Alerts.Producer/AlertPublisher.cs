@@ -19,11 +19,6 @@ public sealed class AlertPublisher(IPublishEndpoint publishEndpoint, TimeProvide
         return alert;
     }
 
-    /// <summary>Publishes alerts made elsewhere (by the HTTP front door), up to 100 awaiting their confirm at once; completes once all are confirmed.</summary>
-    public Task PublishAllAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
-        Parallel.ForEachAsync(alerts, new ParallelOptions { MaxDegreeOfParallelism = 100, CancellationToken = cancellationToken },
-            async (alert, token) => await publishEndpoint.Publish(alert, token));
-
     /// <summary>
     /// Publishes as <see cref="PublishAsync"/> does, and tells whether a route's queue took the alert. The broker returns
     /// an alert that no route takes to a publisher that asks for it, instead of keeping it; it is then published again
@@ -67,14 +62,17 @@ public sealed class AlertPublisher(IPublishEndpoint publishEndpoint, TimeProvide
         IEnumerable<(RoutingKey RoutingKey, string Text)> alerts, string? source = null, int maxInFlight = 100, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(alerts);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
+        var created = alerts.Select(alert => Create(alert.RoutingKey, alert.Text, source)).ToList();
+        await PublishManyAsync(created, maxInFlight, cancellationToken);
+        return created;
+    }
 
-        var pending = alerts.Select(alert => (alert.RoutingKey, alert.Text)).ToList();
-        var published = new Alert[pending.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, pending.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = cancellationToken },
-            async (index, token) => published[index] = await PublishAsync(pending[index].RoutingKey, pending[index].Text, source, token));
-        return published;
+    /// <summary>Publishes alerts made elsewhere (by the HTTP front door) as the bulk path does; completes once all are confirmed.</summary>
+    public Task PublishManyAsync(IReadOnlyList<Alert> alerts, int maxInFlight = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
+        return Parallel.ForEachAsync(alerts, new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = cancellationToken },
+            async (alert, token) => await publishEndpoint.Publish(alert, token));
     }
 }

@@ -1,6 +1,5 @@
 using Alerts.Producer;
 using Alerts.Producer.FrontDoor;
-using Alerts.ServiceDefaults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,7 +21,7 @@ public static class ProducerServiceCollectionExtensions
     public static IServiceCollection AddFrontDoor(this IServiceCollection services)
     {
         services.AddValidatedSettings<FrontDoorOptions>(FrontDoorOptions.SectionName);
-        services.TryAddSingleton<SilenceStore>();
+        services.AddSilences();
         services.AddSingleton<IValidateOptions<FrontDoorOptions>, FrontDoorOptionsValidator>();
         // Read before the settings are checked (the server is built first): the raw value, the checked one refuses to start.
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>

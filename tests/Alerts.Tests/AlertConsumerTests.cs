@@ -1,4 +1,5 @@
-using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Admission;
+using Alerts.Consumer.Intake;
 using Alerts.Contracts;
 using Alerts.Tests.Support;
 using Alerts.TestSupport;
@@ -109,8 +110,8 @@ public sealed class When_the_mail_server_refuses : IAsyncLifetime
 
         await harness.SendToCriticalAsync(alert);
 
-        var parked = await provider.GetRequiredService<ParkedAlerts>().WaitForOneAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(alert.Id, parked.Alert.Id);
+        var parked = await provider.GetRequiredService<ErrorQueues>().WaitForOneAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(alert.Id, ((Alert)parked.Message).Id);
         Assert.Contains("refused by the test", parked.Reason, StringComparison.Ordinal);
         Assert.Equal(3, _sink.Refused); // the first attempt and Alerts:Retry:Limit = 2 retries
         Assert.Empty(_sink.Accepted);
@@ -125,7 +126,7 @@ public sealed class When_the_mail_server_refuses : IAsyncLifetime
 
         await harness.SendToCriticalAsync(Alert.Create(RoutingKey.Parse("critical.db"), "database down", null, DateTimeOffset.UtcNow));
 
-        var parked = await provider.GetRequiredService<ParkedAlerts>().WaitForOneAsync(TimeSpan.FromSeconds(10));
+        var parked = await provider.GetRequiredService<ErrorQueues>().WaitForOneAsync(TimeSpan.FromSeconds(10));
         Assert.Contains("refused by the test", parked.Reason, StringComparison.Ordinal);
         Assert.Equal(1, _sink.Refused);
     }
@@ -150,7 +151,7 @@ public sealed class When_the_mail_server_refuses : IAsyncLifetime
 
         Assert.Single(await _sink.WaitForAsync(1, TimeSpan.FromSeconds(10)));
         await harness.InactivityTask; // every delivery settled, so an alert parked late would be seen
-        Assert.Empty(provider.GetRequiredService<ParkedAlerts>().All);
+        Assert.Empty(provider.GetRequiredService<ErrorQueues>().All);
     }
 }
 
@@ -178,7 +179,7 @@ public sealed class When_an_alert_is_malformed : IAsyncLifetime
 
         await harness.SendToCriticalAsync(alert);
 
-        var parked = await provider.GetRequiredService<ParkedAlerts>().WaitForOneAsync(TimeSpan.FromSeconds(10));
+        var parked = await provider.GetRequiredService<ErrorQueues>().WaitForOneAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(typeof(InvalidAlertException).FullName, parked.ExceptionType);
         Assert.Contains(reason, parked.Reason, StringComparison.Ordinal);
         Assert.Equal(1, await harness.GetConsumerHarness<AlertConsumer>().Consumed.SelectAsync<Alert>().Count()); // never retried

@@ -1,7 +1,6 @@
-using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Aggregation;
 using Alerts.Consumer.Mail;
 using Alerts.Consumer.Settings;
-using Alerts.Contracts;
 using MimeKit;
 
 namespace Alerts.Tests;
@@ -10,7 +9,9 @@ public sealed class When_an_alert_becomes_a_mail
 {
     static readonly RouteOptions Critical = new() { Queue = "critical", To = ["Ops <ops@example.com>"], Subject = "CRITICAL ALERT" };
 
-    static RoutedAlert Alert() => new(Guid.NewGuid(), RoutingKey.Parse("critical.db"), "database down", "db-host", DateTimeOffset.UtcNow);
+    static WholeAlert Alert() => new(Guid.NewGuid(), "critical.db", "database down", "db-host", DateTimeOffset.UtcNow, Labels: null);
+
+    static MimeMessage Mail(WholeAlert alert, MailboxAddress from) => AlertMail.Create(alert, "{type=\"db\"}", "critical", Critical, from);
 
     [Fact]
     public void Should_not_share_the_sender_address_between_mails()
@@ -18,8 +19,8 @@ public sealed class When_an_alert_becomes_a_mail
         // MimeKit's address lists subscribe to their addresses' events: a shared sender would keep every mail alive.
         var from = MailboxAddress.Parse("alerts@example.com");
 
-        var first = AlertMail.Create(Alert(), "critical", Critical, from);
-        var second = AlertMail.Create(Alert(), "critical", Critical, from);
+        var first = Mail(Alert(), from);
+        var second = Mail(Alert(), from);
 
         Assert.NotSame(from, first.From.Mailboxes.Single());
         Assert.NotSame(first.From.Mailboxes.Single(), second.From.Mailboxes.Single());
@@ -31,10 +32,11 @@ public sealed class When_an_alert_becomes_a_mail
     {
         var alert = Alert();
 
-        var first = AlertMail.Create(alert, "critical", Critical, MailboxAddress.Parse("alerts@example.com"));
-        var redelivered = AlertMail.Create(alert, "critical", Critical, MailboxAddress.Parse("alerts@example.com"));
+        var first = Mail(alert, MailboxAddress.Parse("alerts@example.com"));
+        var redelivered = Mail(alert, MailboxAddress.Parse("alerts@example.com"));
 
         Assert.Equal(first.MessageId, redelivered.MessageId);
         Assert.Equal($"{alert.Id:N}.critical@example.com", first.MessageId);
+        Assert.Equal("{type=\"db\"}", first.Headers[AlertMail.GroupHeader]);
     }
 }

@@ -88,6 +88,6 @@ public sealed class When_an_operator_watches_a_route : IAsyncLifetime
         Assert.Equal(1, Sum(parked, "critical"));
         Assert.Equal(0, Sum(retried, "critical"));
         Assert.Empty(mailed.GetMeasurementSnapshot());
-        await provider.GetRequiredService<ParkedAlerts>().WaitForOneAsync(TimeSpan.FromSeconds(10)); // the metric counts what the error queue holds
+        await provider.GetRequiredService<ErrorQueues>().WaitForOneAsync(TimeSpan.FromSeconds(10)); // the metric counts what the error queue holds
     }
 }

@@ -1,4 +1,5 @@
 using Alerts.Consumer.Settings;
+using Alerts.ServiceDefaults;
 using Alerts.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,7 @@ public sealed class When_the_consumer_reads_its_configuration
     static ServiceProvider Services((string Key, string? Value)[] settings) =>
         new ServiceCollection()
             .AddSingleton(ConsumerSettings.Build(2525, settings))
-            .AddAlertMailing()
+            .AddAlertPipeline()
             .BuildServiceProvider(true);
 
     static string[] Failures(params (string Key, string? Value)[] settings)
@@ -90,5 +91,24 @@ public sealed class When_the_consumer_reads_its_configuration
     public void Should_stop_with_the_name_of_a_bad_setting(string key, string value, string failure)
     {
         Assert.Contains(Failures((key, value)), message => message.Contains(failure, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Should_name_every_value_that_does_not_convert_each_once_and_nothing_else()
+    {
+        // The worker's own registrations, in which several parts read the RabbitMq section.
+        using var provider = new ServiceCollection()
+            .AddSingleton(ConsumerSettings.Build(2525, ("Smtp:Port", "abc"), ("RabbitMq:Port", "xyz"), ("RabbitMq:Password", "secret"), ("Alerts:PrefetchCount", "many")))
+            .AddLogging()
+            .AddAlertsConsumer()
+            .BuildServiceProvider(true);
+
+        var invalid = InvalidSettings.Check(provider);
+
+        Assert.NotNull(invalid);
+        var failures = invalid["invalid configuration: ".Length..].Split("; ");
+        Assert.Equal(
+            ["'abc' at 'Smtp:Port' is not a whole number", "'many' at 'Alerts:PrefetchCount' is not a whole number", "'xyz' at 'RabbitMq:Port' is not a whole number"],
+            failures.Order(StringComparer.Ordinal));
     }
 }

@@ -1,4 +1,4 @@
-using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Admission;
 using Alerts.Contracts;
 using Alerts.Contracts.Silences;
 
@@ -6,7 +6,7 @@ namespace Alerts.Tests;
 
 public sealed class When_a_silence_matches_alerts
 {
-    static readonly RoutedAlert DatabaseDown = new(Guid.NewGuid(), RoutingKey.Parse("critical.db_down"), "database down", "db-1", null,
+    static readonly AdmittedAlert DatabaseDown = new(Guid.NewGuid(), RoutingKey.Parse("critical.db_down"), "database down", "db-1", null,
         new Dictionary<string, string> { ["team"] = "dba" });
 
     [Theory]
@@ -49,5 +49,23 @@ public sealed class When_a_silence_matches_alerts
         Assert.True(silence.IsActive(now.AddHours(1)));
         Assert.False(silence.IsActive(now.AddHours(2)));
         Assert.Equal("{type=\"db_down\"}", silence.ToString());
+    }
+}
+
+public sealed class When_a_silence_is_expired
+{
+    [Fact]
+    public void Should_expire_a_pending_silence_so_that_it_never_starts()
+    {
+        Assert.True(Matcher.TryParse("alertname=db", out var matchers, out _));
+        var now = DateTimeOffset.UtcNow;
+        var pending = new Silence(Guid.NewGuid(), matchers, now.AddHours(1), now.AddHours(2), "on-call", "tonight's maintenance");
+
+        var expired = pending.ExpiredAt(now);
+
+        Assert.Equal(SilenceState.Pending, pending.StateAt(now));
+        Assert.Equal(SilenceState.Expired, expired.StateAt(now));
+        Assert.True(expired.StartsAt <= expired.EndsAt);
+        Assert.Equal(SilenceState.Expired, expired.StateAt(now.AddHours(1.5)));
     }
 }

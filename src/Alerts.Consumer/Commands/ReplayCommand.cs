@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Consumer.Commands;
 
 /// <summary>
-/// <c>replay ROUTE [--count N]</c> moves parked alerts from a route's error queue back to its queue, once the cause is
-/// fixed; <c>replay unrouted</c> publishes the alerts that waited for a route to the alerts exchange again.
+/// <c>replay ROUTE [--count N]</c> moves what a route parked (alerts, and digests that could not be sent) back to where it is
+/// consumed, once the cause is fixed; <c>replay unrouted</c> publishes the alerts that waited for a route to the alerts exchange again.
 /// </summary>
 public static class ReplayCommand
 {
@@ -17,10 +17,10 @@ public static class ReplayCommand
     {
         var route = new Argument<string>("route")
         {
-            Description = $"The route whose error queue to replay, as named under Alerts:Routes, or '{AlertsTopology.UnroutedQueue}'",
+            Description = $"The route whose parked alerts and digests to replay, as named under Alerts:Routes, or '{AlertsTopology.UnroutedQueue}'",
         };
-        var count = new Option<int?>("--count") { Description = "Replay at most this many alerts (default: all waiting when the replay begins)" };
-        var replay = new Command("replay", "Moves parked alerts from a route's error queue back to its queue, or unrouted alerts back to the routes.")
+        var count = new Option<int?>("--count") { Description = "Replay at most this many from each queue (default: all waiting when the replay begins)" };
+        var replay = new Command("replay", "Moves what a route parked back to where it is consumed, or unrouted alerts back to the routes.")
         {
             route, count,
         };
@@ -29,47 +29,40 @@ public static class ReplayCommand
         return replay;
     }
 
-    static async Task<int> ReplayAsync(string routeName, int? count, CancellationToken cancellationToken)
+    static Task<int> ReplayAsync(string routeName, int? count, CancellationToken cancellationToken)
     {
-        using var host = ServiceCommandLine.BuildCommandHost(services => services.AddAlertsReplay());
-        if (InvalidSettings.Check(host.Services) is { } invalid)
-        {
-            return ServiceCommandLine.Fail(invalid);
-        }
-
         if (count is < 1)
         {
-            return ServiceCommandLine.Fail("--count must be at least 1");
+            return Task.FromResult(ServiceCommandLine.Fail("--count must be at least 1"));
         }
 
-        var replay = host.Services.GetRequiredService<QueueReplay>();
-        QueueReplay.Move move;
-        if (routeName == AlertsTopology.UnroutedQueue)
-        {
-            move = QueueReplay.Unrouted;
-        }
-        else
-        {
-            var routes = host.Services.GetRequiredService<IOptions<AlertsOptions>>().Value.Routes;
-            if (!routes.TryGetValue(routeName, out var replayed))
+        IReadOnlyList<QueueReplay.Move> moves = [];
+        return ServiceCommandLine.RunAgainstBrokerAsync(
+            services => services.AddAlertsReplay(),
+            async services =>
             {
-                return ServiceCommandLine.Fail($"no route '{routeName}' in Alerts:Routes ({string.Join(", ", routes.Keys)}), nor '{AlertsTopology.UnroutedQueue}'");
-            }
+                var alerts = services.GetRequiredService<IOptions<AlertsOptions>>().Value;
+                if (routeName == AlertsTopology.UnroutedQueue)
+                {
+                    moves = [QueueReplay.Unrouted];
+                }
+                else if (alerts.Routes.ContainsKey(routeName))
+                {
+                    moves = QueueReplay.Parked(alerts.RouteNamed(routeName).Topology);
+                }
+                else
+                {
+                    return ServiceCommandLine.Fail($"no route '{routeName}' in Alerts:Routes ({string.Join(", ", alerts.Routes.Keys)}), nor '{AlertsTopology.UnroutedQueue}'");
+                }
 
-            move = QueueReplay.Parked(replayed.Queue);
-        }
+                var replay = services.GetRequiredService<QueueReplay>();
+                foreach (var move in moves)
+                {
+                    Console.WriteLine($"moved {await replay.ReplayAsync(move, count, cancellationToken)} {move.Description}");
+                }
 
-        try
-        {
-            var moved = await replay.ReplayAsync(move, count, cancellationToken);
-            Console.WriteLine($"moved {moved} {move.Description}");
-            return 0;
-        }
-        catch (Exception failure) when (BrokerConnection.IsConnectionFailure(failure))
-        {
-            var broker = host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-            return ServiceCommandLine.Fail(
-                $"replay stopped: {BrokerConnection.Describe(failure, broker)}; what was not moved is still in {move.From}", ServiceCommandLine.Failed);
-        }
+                return 0;
+            },
+            broker => $"replay stopped: {broker}; what was not moved is still in {string.Join(" and ", moves.Select(move => move.From))}");
     }
 }

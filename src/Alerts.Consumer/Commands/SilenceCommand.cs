@@ -3,13 +3,13 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Alerts.Contracts.Silences;
 using Alerts.ServiceDefaults;
-using Microsoft.Extensions.Options;
 
 namespace Alerts.Consumer.Commands;
 
 /// <summary>
 /// <c>silence add MATCHER… [--duration 2h] --comment TEXT [--author NAME]</c>, <c>silence list</c>, <c>silence expire ID</c>:
-/// mutes alerts on every replica, within a second or two, for as long as the silence lasts, across restarts.
+/// mutes alerts on every replica, within a second or two, for as long as the silence lasts, across restarts. The rules
+/// are <see cref="SilenceService"/>'s, as for <c>amtool</c> over the HTTP API.
 /// </summary>
 public static partial class SilenceCommand
 {
@@ -37,7 +37,7 @@ public static partial class SilenceCommand
         list.SetAction((parseResult, cancellationToken) => ListAsync(parseResult.GetValue(all), cancellationToken));
 
         var id = new Argument<Guid>("id") { Description = "The silence's id, as add and list print it" };
-        var expire = new Command("expire", "Ends a silence now.") { id };
+        var expire = new Command("expire", "Ends a silence now; a pending one never starts.") { id };
         expire.SetAction((parseResult, cancellationToken) => ExpireAsync(parseResult.GetRequiredValue(id), cancellationToken));
 
         return new Command("silence", "Mutes matching alerts for a while: add, list and expire silences.") { add, list, expire };
@@ -56,86 +56,56 @@ public static partial class SilenceCommand
             matchers.AddRange(parsed);
         }
 
-        if (matchers.Count == 0)
-        {
-            return Task.FromResult(ServiceCommandLine.Fail("a silence needs at least one matcher"));
-        }
-
         if (!TryParseDuration(durationText, out var duration))
         {
             return Task.FromResult(ServiceCommandLine.Fail($"--duration '{durationText}' is not a duration such as 30m, 2h, 1d or 1h30m"));
         }
 
-        if (string.IsNullOrWhiteSpace(comment) || string.IsNullOrWhiteSpace(author))
+        return WithSilencesAsync(async silences =>
         {
-            return Task.FromResult(ServiceCommandLine.Fail("a silence needs a --comment and an --author"));
-        }
-
-        var now = DateTimeOffset.UtcNow;
-        var silence = new Silence(Guid.NewGuid(), matchers, now, now + duration, author, comment);
-        return WithStoreAsync(async store =>
-        {
-            await store.PublishAsync(silence, cancellationToken);
-            Console.WriteLine(silence.Id);
-            return 0;
+            try
+            {
+                var now = silences.Now;
+                Console.WriteLine((await silences.CreateAsync(null, matchers, now, now + duration, author, comment, cancellationToken)).Id);
+                return 0;
+            }
+            catch (InvalidSilenceException invalid)
+            {
+                return ServiceCommandLine.Fail(invalid.Message);
+            }
         });
     }
 
-    static Task<int> ListAsync(bool includeExpired, CancellationToken cancellationToken) => WithStoreAsync(async store =>
+    static Task<int> ListAsync(bool includeExpired, CancellationToken cancellationToken) => WithSilencesAsync(async silences =>
     {
-        var now = DateTimeOffset.UtcNow;
-        var silences = (await store.ReadAllAsync(cancellationToken))
-            .Where(silence => includeExpired || silence.EndsAt > now)
-            .OrderBy(silence => silence.EndsAt)
-            .ToList();
-        Console.WriteLine($"{"ID",-36}  {"Matchers",-40}  {"Ends at",-20}  {"Created by",-12}  Comment");
-        foreach (var silence in silences)
+        var now = silences.Now;
+        Console.WriteLine($"{"ID",-36}  {"State",-8}  {"Matchers",-40}  {"Ends at",-20}  {"Created by",-12}  Comment");
+        foreach (var silence in (await silences.QueryAsync(cancellationToken)).Where(silence => includeExpired || silence.StateAt(now) != SilenceState.Expired))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{silence.Id,-36}  {silence,-40}  {silence.EndsAt:yyyy-MM-dd HH:mm:ss}Z  {silence.CreatedBy,-12}  {silence.Comment}"));
+                $"{silence.Id,-36}  {silence.StateAt(now).ToString().ToLowerInvariant(),-8}  {silence,-40}  {silence.EndsAt:yyyy-MM-dd HH:mm:ss}Z  {silence.CreatedBy,-12}  {silence.Comment}"));
         }
 
         return 0;
     });
 
-    static Task<int> ExpireAsync(Guid id, CancellationToken cancellationToken) => WithStoreAsync(async store =>
+    static Task<int> ExpireAsync(Guid id, CancellationToken cancellationToken) => WithSilencesAsync(async silences =>
     {
-        var now = DateTimeOffset.UtcNow;
-        var silence = (await store.ReadAllAsync(cancellationToken)).FirstOrDefault(silence => silence.Id == id);
-        if (silence is null)
+        switch (await silences.ExpireAsync(id, cancellationToken))
         {
-            return ServiceCommandLine.Fail($"no silence {id}", ServiceCommandLine.Failed);
+            case null:
+                return ServiceCommandLine.Fail($"no silence {id}", ServiceCommandLine.Failed);
+            case ({ } silence, WasExpired: true):
+                Console.WriteLine($"silence {id} had already ended at {silence.EndsAt:u}");
+                return 0;
+            default:
+                Console.WriteLine($"expired silence {id}");
+                return 0;
         }
-
-        if (silence.EndsAt <= now)
-        {
-            Console.WriteLine($"silence {id} had already ended at {silence.EndsAt:u}");
-            return 0;
-        }
-
-        await store.PublishAsync(silence with { EndsAt = now }, cancellationToken);
-        Console.WriteLine($"expired silence {id}");
-        return 0;
     });
 
-    static async Task<int> WithStoreAsync(Func<SilenceStore, Task<int>> use)
-    {
-        using var host = ServiceCommandLine.BuildCommandHost(services => services.AddSilences());
-        if (InvalidSettings.Check(host.Services) is { } invalid)
-        {
-            return ServiceCommandLine.Fail(invalid);
-        }
-
-        try
-        {
-            return await use(host.Services.GetRequiredService<SilenceStore>());
-        }
-        catch (Exception failure) when (BrokerConnection.IsConnectionFailure(failure))
-        {
-            var broker = host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-            return ServiceCommandLine.Fail($"silence: {BrokerConnection.Describe(failure, broker)}", ServiceCommandLine.Failed);
-        }
-    }
+    static Task<int> WithSilencesAsync(Func<SilenceService, Task<int>> use) => ServiceCommandLine.RunAgainstBrokerAsync(
+        services => services.AddSilences(), services => use(services.GetRequiredService<SilenceService>()), broker => $"silence: {broker}");
 
     /// <summary>Reads Alertmanager's durations: a sequence of numbers with units s, m, h, d, w.</summary>
     static bool TryParseDuration(string text, out TimeSpan duration)

@@ -1,4 +1,4 @@
-using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Aggregation;
 using Alerts.Consumer.Settings;
 using Alerts.Contracts;
 using MimeKit;
@@ -6,16 +6,22 @@ using MimeKit;
 namespace Alerts.Consumer.Mail;
 
 /// <summary>
-/// Builds the e-mail for an alert. Headers come only from configuration and from checked values
-/// (the id, the routing key); the alert's own text and source go into the body and nowhere else,
-/// so no alert can add a header, a recipient or a second message.
+/// Builds the e-mail for one alert. Headers come only from configuration and from checked values (the id, the routing
+/// key, the group); the alert's own text and source go into the body and nowhere else, so no alert can add a header, a
+/// recipient or a second message.
 /// </summary>
 public static class AlertMail
 {
     /// <summary>How Alertmanager's mails mark a resolution.</summary>
     public const string Resolved = "[RESOLVED] ";
 
-    public static MimeMessage Create(RoutedAlert alert, string routeName, RouteOptions route, MailboxAddress from)
+    /// <summary>How many alerts a mail accounts for: 1, or a digest's count.</summary>
+    public const string CountHeader = "X-Alert-Count";
+
+    /// <summary>The group a mail is for: <c>{severity="critical", type="rate_limit", source="api-gateway"}</c>.</summary>
+    public const string GroupHeader = "X-Alert-Group";
+
+    public static MimeMessage Create(WholeAlert alert, string group, string routeName, RouteOptions route, MailboxAddress from)
     {
         var message = new MimeMessage { Subject = alert.Resolved ? $"{Resolved}{route.Subject}" : route.Subject };
         // A copy per message: an address list subscribes to its addresses' Changed events, so one shared
@@ -29,18 +35,19 @@ public static class AlertMail
             message.Headers.Add("X-Alert-Id", id.ToString());
         }
 
-        message.Headers.Add("X-Alert-Routing-Key", alert.RoutingKey.ToString());
-        message.Headers.Add(DigestMail.CountHeader, "1");
-        message.Body = new TextPart("plain") { Text = Body(alert, routeName) };
+        message.Headers.Add("X-Alert-Routing-Key", alert.RoutingKey);
+        message.Headers.Add(CountHeader, "1");
+        message.Headers.Add(GroupHeader, group);
+        message.Body = new TextPart("plain") { Text = Body(alert, RoutingKey.Parse(alert.RoutingKey), routeName) };
         return message;
     }
 
-    static string Body(RoutedAlert alert, string routeName) => $"""
-        {RoutingKey.FormatSeverity(alert.RoutingKey.Severity).ToUpperInvariant()} alert: {alert.RoutingKey.Type}{(alert.Resolved ? " (resolved)" : "")}
+    static string Body(WholeAlert alert, RoutingKey routingKey, string routeName) => $"""
+        {RoutingKey.FormatSeverity(routingKey.Severity).ToUpperInvariant()} alert: {routingKey.Type}{(alert.Resolved ? " (resolved)" : "")}
 
         {alert.Text}
 
-        Routing key: {alert.RoutingKey}
+        Routing key: {routingKey}
         Source:      {alert.Source ?? "(not given)"}
         Occurred at: {alert.OccurredAt?.ToString("u") ?? "(not given)"}
         Alert id:    {alert.Id?.ToString() ?? "(not given)"}

@@ -1,40 +1,29 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Alerts.Consumer.Digests;
+using Alerts.Consumer.Aggregation;
 using Alerts.Consumer.Settings;
 using MimeKit;
 
 namespace Alerts.Consumer.Mail;
 
 /// <summary>
-/// Builds a group's mail. One alert reads as that alert's own mail; more read as a digest: how many, the distinct
-/// texts, sources and routing keys with counts, first and last seen, in plain text and HTML. Every group mail says in
-/// its headers how many alerts it accounts for (<c>X-Alert-Count</c>) and for which group (<c>X-Alert-Group</c>).
+/// Builds the mail of a group's digest: how many alerts, the distinct texts, sources and routing keys with counts, first
+/// and last seen, in plain text and HTML; its headers say how many alerts it accounts for (<c>X-Alert-Count</c>) and for
+/// which group (<c>X-Alert-Group</c>), as an alert's own mail does.
 /// </summary>
 public static class DigestMail
 {
-    public const string CountHeader = "X-Alert-Count";
-
-    public const string GroupHeader = "X-Alert-Group";
-
     public static MimeMessage Create(string group, GroupSummary summary, string routeName, RouteOptions route, MailboxAddress from)
     {
-        if (summary is { Count: 1, First: { } only })
-        {
-            var single = AlertMail.Create(only.ToRoutedAlert(), routeName, route, from);
-            single.Headers.Add(GroupHeader, group);
-            return single;
-        }
-
         var message = new MimeMessage
         {
             Subject = $"{(summary.Resolved ? AlertMail.Resolved : "")}{route.Subject} ({summary.Count.ToString("N0", CultureInfo.InvariantCulture)} alerts)",
         };
         message.From.Add(new MailboxAddress(from.Name, from.Address));
         message.To.AddRange(route.To.Select(MailboxAddress.Parse));
-        message.Headers.Add(CountHeader, summary.Count.ToString(CultureInfo.InvariantCulture));
-        message.Headers.Add(GroupHeader, group);
+        message.Headers.Add(AlertMail.CountHeader, summary.Count.ToString(CultureInfo.InvariantCulture));
+        message.Headers.Add(AlertMail.GroupHeader, group);
         message.Body = new BodyBuilder { TextBody = Text(group, summary, routeName), HtmlBody = Html(group, summary, routeName) }.ToMessageBody();
         return message;
     }

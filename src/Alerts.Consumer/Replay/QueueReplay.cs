@@ -7,21 +7,26 @@ using RabbitMQ.Client.Exceptions;
 namespace Alerts.Consumer.Replay;
 
 /// <summary>
-/// Moves alerts that wait in a queue back to where they are consumed: parked alerts from a route's error queue to its
-/// queue, for the operator who fixed the mail server, and unrouted alerts to the alerts exchange, once a route for them
-/// exists. Each alert is republished, confirmed by the broker, and only then removed: killed half-way, the replay loses
-/// nothing (at worst the alert in hand is in both queues, and is mailed at least once).
+/// Moves messages that wait in a queue back to where they are consumed: what a route parked (alerts from its error
+/// queue, digests from its digest error queue) back to the queue it came from, for the operator who fixed the mail
+/// server, and unrouted alerts to the alerts exchange, once a route for them exists. Each message is republished,
+/// confirmed by the broker, and only then removed: killed half-way, the replay loses nothing (at worst the message in
+/// hand is in both queues, and is notified at least once).
 /// </summary>
 public sealed class QueueReplay(IOptions<RabbitMqOptions> broker)
 {
-    /// <summary>What a replay moves: the alerts in <paramref name="From"/>, republished to <paramref name="ToExchange"/> with their own routing keys.</summary>
+    /// <summary>What a replay moves: the messages in <paramref name="From"/>, republished to <paramref name="ToExchange"/> with their own routing keys.</summary>
     public sealed record Move(string From, string ToExchange, string Description);
 
     /// <summary>
-    /// A route's parked alerts. The queue's own exchange reaches that queue alone, and the original routing key travels
-    /// on: the consumer reads severity and type from it, and the alert does not reach the other routes again.
+    /// What a route parked: its alerts, then its digests. A queue's own exchange reaches that queue alone, and an alert's
+    /// routing key travels on: the consumer reads severity and type from it, and the alert reaches no other route again.
     /// </summary>
-    public static Move Parked(string queue) => new($"{queue}_error", queue, $"parked alert(s) from {queue}_error back to {queue}");
+    public static IReadOnlyList<Move> Parked(RouteTopology route) =>
+    [
+        new(route.ErrorQueue, route.Queue, $"parked alert(s) from {route.ErrorQueue} back to {route.Queue}"),
+        new(route.DigestErrorQueue, route.DigestQueue, $"parked digest message(s) from {route.DigestErrorQueue} back to {route.DigestQueue}"),
+    ];
 
     /// <summary>Alerts no route took: the alerts exchange routes each anew, and one that still reaches no route waits in the unrouted queue again.</summary>
     public static Move Unrouted { get; } = new(AlertsTopology.UnroutedQueue, AlertsTopology.ExchangeName,

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Alerts.Contracts.Silences;
-using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Admission;
 using Alerts.Consumer.Telemetry;
 
 namespace Alerts.Consumer.Silences;
@@ -27,7 +27,7 @@ public sealed partial class SilenceBook(TimeProvider time, AlertMetrics metrics,
     /// True when an active silence mutes the alert: it is counted for its route, and logged once per group and silence,
     /// so a muted storm is one log line, not one per alert.
     /// </summary>
-    public bool Mutes(RoutedAlert alert, string route, string group)
+    public bool Mutes(AdmittedAlert alert, string route)
     {
         var now = time.GetUtcNow();
         foreach (var silence in _silences.Values)
@@ -35,9 +35,9 @@ public sealed partial class SilenceBook(TimeProvider time, AlertMetrics metrics,
             if (silence.IsActive(now) && silence.Matches(alert.Label))
             {
                 metrics.Silenced(route);
-                if (FirstMuted(silence, group))
+                if (FirstMuted(silence, alert.Group))
                 {
-                    LogSilenced(group, route, silence.Id, silence.CreatedBy, silence.Comment);
+                    LogSilenced(alert.Group, route, silence.Id, silence.CreatedBy, silence.Comment);
                 }
 
                 return true;

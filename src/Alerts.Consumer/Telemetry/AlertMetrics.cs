@@ -29,7 +29,7 @@ public sealed class AlertMetrics
         _mailed = meter.CreateCounter<long>("alerts.mailed", "{alert}", "Alerts accounted for by a mail the SMTP server accepted, alone or in a digest");
         _silenced = meter.CreateCounter<long>("alerts.silenced", "{alert}", "Alerts an active silence muted: acknowledged, never mailed");
         _duplicates = meter.CreateCounter<long>("alerts.duplicates", "{alert}", "Alerts whose id the route saw within its repeat interval: counted once");
-        _parked = meter.CreateCounter<long>("alerts.parked", "{alert}", "Alerts moved to a route's error queue for an operator");
+        _parked = meter.CreateCounter<long>("alerts.parked", "{alert}", "Alerts moved to a route's error queues for an operator, alone or in a notification");
         _mailDuration = meter.CreateHistogram("alerts.mail.duration", "s", "Time the SMTP server takes to accept or refuse one mail",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _queueLag = meter.CreateHistogram("alerts.queue.lag", "s", "Time from an alert's occurredAt to its first delivery to a consumer",
@@ -77,5 +77,6 @@ public sealed class AlertMetrics
         }
     }
 
-    public void Parked(string route) => _parked.Add(1, new KeyValuePair<string, object?>("route", route));
+    /// <param name="alerts">How many alerts were parked: one, or the count of a group's notification.</param>
+    public void Parked(string route, long alerts = 1) => _parked.Add(alerts, new KeyValuePair<string, object?>("route", route));
 }

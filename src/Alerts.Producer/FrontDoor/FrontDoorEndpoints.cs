@@ -119,7 +119,7 @@ public static partial class FrontDoorEndpoints
         deadline.CancelAfter(options.PublishTimeout);
         try
         {
-            await publisher.PublishAllAsync(alerts, deadline.Token);
+            await publisher.PublishManyAsync(alerts, cancellationToken: deadline.Token);
             return null;
         }
         catch (Exception failure) when (!requestAborted.IsCancellationRequested

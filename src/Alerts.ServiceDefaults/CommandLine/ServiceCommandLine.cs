@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.ServiceDefaults;
 
@@ -42,6 +43,30 @@ public static class ServiceCommandLine
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         addServices(builder.Services);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Runs a command that works on the broker outside the bus (replay, silence): checks its settings, then does the work,
+    /// and says in one line, naming the broker, when the broker cannot be reached or refuses the user.
+    /// </summary>
+    /// <param name="failed">Words for the broker's failure, given its description: what stopped, and what is left.</param>
+    public static async Task<int> RunAgainstBrokerAsync(
+        Action<IServiceCollection> addServices, Func<IServiceProvider, Task<int>> work, Func<string, string> failed)
+    {
+        using var host = BuildCommandHost(addServices);
+        if (InvalidSettings.Check(host.Services) is { } invalid)
+        {
+            return Fail(invalid);
+        }
+
+        try
+        {
+            return await work(host.Services);
+        }
+        catch (Exception failure) when (BrokerConnection.IsConnectionFailure(failure))
+        {
+            return Fail(failed(BrokerConnection.Describe(failure, host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value)), Failed);
+        }
     }
 
     /// <summary>Says what went wrong in one line on standard error, for an operator or a script to act on.</summary>

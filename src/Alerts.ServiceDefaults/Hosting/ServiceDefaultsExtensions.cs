@@ -18,9 +18,10 @@ public static class ServiceDefaultsExtensions
 {
     /// <summary>
     /// Adds health checks and exports MassTransit's metrics and traces, the runtime's metrics and the service's own
-    /// <paramref name="meters"/> the way <c>Telemetry:Exporter</c> says; <c>OTEL_SERVICE_NAME</c> overrides <paramref name="serviceName"/>.
+    /// <paramref name="sources"/> (meters and activity sources, by name) the way <c>Telemetry:Exporter</c> says;
+    /// <c>OTEL_SERVICE_NAME</c> overrides <paramref name="serviceName"/>.
     /// </summary>
-    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName, params string[] meters)
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName, params string[] sources)
     {
         builder.Services.AddValidatedSettings<TelemetryOptions>(TelemetryOptions.SectionName);
         builder.Services.AddHealthChecks();
@@ -36,7 +37,7 @@ public static class ServiceDefaultsExtensions
             .ConfigureResource(resource => resource.AddService(serviceName).AddEnvironmentVariableDetector())
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter([.. meters, InstrumentationOptions.MeterName, "System.Runtime"]);
+                metrics.AddMeter([.. sources, InstrumentationOptions.MeterName, "System.Runtime"]);
                 if (exporter == TelemetryExporter.Prometheus)
                 {
                     metrics.AddPrometheusExporter();
@@ -49,7 +50,7 @@ public static class ServiceDefaultsExtensions
 
         if (exporter == TelemetryExporter.Otlp)
         {
-            telemetry.WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName).AddOtlpExporter());
+            telemetry.WithTracing(tracing => tracing.AddSource([.. sources, DiagnosticHeaders.DefaultListenerName]).AddOtlpExporter());
         }
 
         return builder;

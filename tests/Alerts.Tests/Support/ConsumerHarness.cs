@@ -1,5 +1,5 @@
-using Alerts.Consumer.Consumers;
-using Alerts.Consumer.Endpoints;
+using Alerts.Consumer.Intake;
+using Alerts.Consumer.Notifications;
 using Alerts.Consumer.Settings;
 using Alerts.Consumer.Silences;
 using Alerts.Contracts;
@@ -12,9 +12,10 @@ using Microsoft.Extensions.Options;
 namespace Alerts.Tests.Support;
 
 /// <summary>
-/// The real consumer, mailer and retry policy on MassTransit's in-memory test harness, mailing to a real SMTP sink.
-/// The route's endpoint is configured by the code that configures it on RabbitMQ (<see cref="RouteEndpoint.ConsumeRoute"/>),
-/// with the shipped settings; what production parks in the error queue is collected in <see cref="ParkedAlerts"/>.
+/// The real pipeline (admission, notification, the mail receiver and the retry policy) on MassTransit's in-memory test
+/// harness, mailing to a real SMTP sink. The critical route's queue and digest queue are configured by the code that
+/// configures them on RabbitMQ (<see cref="RouteEndpoints"/>), with the shipped settings; what production parks in the
+/// error queues is collected in <see cref="ErrorQueues"/>.
 /// </summary>
 public static class ConsumerHarness
 {
@@ -22,20 +23,23 @@ public static class ConsumerHarness
     {
         var provider = new ServiceCollection()
             .AddSingleton(ConsumerSettings.Build(sink.Port, settings))
-            .AddSingleton<ParkedAlerts>()
+            .AddSingleton<ErrorQueues>()
             .AddLogging()
-            .AddAlertMailing()
+            .AddAlertPipeline()
             .AddMassTransitTestHarness(bus =>
             {
-                bus.AddConsumer<AlertConsumer, AlertConsumerDefinition>();
+                bus.AddAlertConsumers();
                 bus.UsingInMemory((context, memory) =>
                 {
                     memory.UseAlertsSerializer();
                     var alerts = context.GetRequiredService<IOptions<AlertsOptions>>().Value;
-                    // Named after the route's queue, as on RabbitMQ; the in-memory transport does not route by topic.
-                    memory.ReceiveEndpoint(alerts.Routes["critical"].Queue, endpoint => endpoint.ConsumeRoute(context, alerts));
-                    memory.ReceiveEndpoint($"{alerts.Routes["critical"].Queue}_error", endpoint =>
-                        endpoint.Handler<Alert>(context.GetRequiredService<ParkedAlerts>().KeepAsync));
+                    var errors = context.GetRequiredService<ErrorQueues>();
+                    // Named as on RabbitMQ; the in-memory transport does not route by topic, so tests send to the queues.
+                    var critical = alerts.RouteNamed("critical").Topology;
+                    memory.ReceiveEndpoint(critical.Queue, endpoint => endpoint.ConsumeAlerts(context, alerts));
+                    memory.ReceiveEndpoint(critical.DigestQueue, endpoint => endpoint.ConsumeDigests(context, alerts));
+                    memory.ReceiveEndpoint(critical.ErrorQueue, endpoint => endpoint.Handler<Alert>(errors.KeepAsync));
+                    memory.ReceiveEndpoint(critical.DigestErrorQueue, endpoint => endpoint.Handler<Notification>(errors.KeepAsync));
                 });
             })
             .BuildServiceProvider(true);
@@ -51,6 +55,13 @@ public static class ConsumerHarness
     {
         var endpoint = await harness.Bus.GetSendEndpoint(new Uri("queue:critical"));
         await endpoint.Send(alert);
+    }
+
+    /// <summary>Sends to the critical route's digest queue, as the replica that aggregates the route does.</summary>
+    public static async Task SendToCriticalDigestsAsync(this ITestHarness harness, Notification notification)
+    {
+        var endpoint = await harness.Bus.GetSendEndpoint(new Uri("queue:critical.digest"));
+        await endpoint.Send(notification);
     }
 
     /// <summary>True once the consumer handled the alert without an exception: mailed, and acknowledged.</summary>

@@ -1,7 +1,9 @@
-namespace Alerts.Consumer.Digests;
+using Alerts.Consumer.Admission;
+
+namespace Alerts.Consumer.Aggregation;
 
 /// <summary>
-/// What a group's next mail says: how many alerts, their distinct texts, sources and routing keys with counts, and
+/// What a group's next notification says: how many alerts, their distinct texts, sources and routing keys with counts, and
 /// first and last seen. Bounded whatever the count: at most <see cref="MaxDistinct"/> texts, sources and keys are
 /// named, the rest summed, so a digest for a storm of any size stays a few kilobytes.
 /// </summary>
@@ -9,14 +11,14 @@ public sealed class GroupSummary
 {
     public const int MaxDistinct = 20;
 
-    /// <summary>Longer texts are cut in a digest; an alert mailed alone keeps its whole text.</summary>
+    /// <summary>Longer texts are cut in a digest; an alert notified alone keeps its whole text.</summary>
     public const int MaxTextLength = 300;
 
     public const string NoSource = "(not given)";
 
     public long Count { get; set; }
 
-    /// <summary>The group is of resolutions: its mail says RESOLVED.</summary>
+    /// <summary>The group is of resolutions: its notification says RESOLVED.</summary>
     public bool Resolved { get; set; }
 
     public Dictionary<string, long> Texts { get; set; } = [];
@@ -35,8 +37,18 @@ public sealed class GroupSummary
 
     public DateTimeOffset? LastSeen { get; set; }
 
-    /// <summary>The group's first alert, whole, when known: a mail that accounts for one alert reads as that alert's own mail.</summary>
+    /// <summary>The group's first alert, whole, when known: a notification that accounts for one alert reads as that alert's own.</summary>
     public WholeAlert? First { get; set; }
+
+    /// <summary>One alert, to be notified alone.</summary>
+    public static GroupSummary Of(AdmittedAlert alert) => new()
+    {
+        Count = 1,
+        Resolved = alert.Resolved,
+        First = WholeAlert.From(alert),
+        FirstSeen = alert.OccurredAt,
+        LastSeen = alert.OccurredAt,
+    };
 
     public static string Cut(string text) => text.Length <= MaxTextLength ? text : text[..MaxTextLength] + "…";
 

@@ -1,12 +1,12 @@
 using System.Text.Json.Serialization;
-using Alerts.Consumer.Consumers;
+using Alerts.Consumer.Admission;
 
-namespace Alerts.Consumer.Digests;
+namespace Alerts.Consumer.Aggregation;
 
 /// <summary>
-/// What a route's replicas hand, confirmed, to the one replica that mails the route's groups (the digest queue's single
+/// What a route's replicas hand, confirmed, to the one replica that notifies the route's groups (the digest queue's single
 /// active consumer): the alerts of one group from one batch, or what that replica itself carried over for a group.
-/// The alerts it accounts for are acknowledged once this is confirmed; it is acknowledged once a mail accounts for it.
+/// The alerts it accounts for are acknowledged once this is confirmed; it is acknowledged once a notification accounts for it.
 /// Compact, as a storm sends many: each alert is its id and time, and indexes into the tally's own tables of distinct
 /// texts, sources and routing keys (at most <see cref="GroupSummary.MaxDistinct"/> each; -1 for any other).
 /// </summary>
@@ -14,7 +14,7 @@ public sealed record AlertTally
 {
     public required string Group { get; init; }
 
-    /// <summary>Alerts as received, each deduplicated by its id where it is mailed.</summary>
+    /// <summary>Alerts as received, each deduplicated by its id where its group is notified.</summary>
     public List<TalliedAlert> Alerts { get; init; } = [];
 
     public List<string> Texts { get; init; } = [];
@@ -23,22 +23,39 @@ public sealed record AlertTally
 
     public List<string> RoutingKeys { get; init; } = [];
 
-    /// <summary>The first of <see cref="Alerts"/>, whole: if the group's mail accounts for it alone, the mail is the alert's own.</summary>
+    /// <summary>The first of <see cref="Alerts"/>, whole: a notification that accounts for it alone is the alert's own.</summary>
     public WholeAlert? First { get; init; }
 
-    /// <summary>Alerts already deduplicated and summed, carried over by the replica that mails the group.</summary>
+    /// <summary>Alerts already deduplicated and summed, carried over by the replica that notifies the group.</summary>
     public GroupSummary? Carried { get; init; }
 
-    /// <summary>The group is of resolutions: its mail says RESOLVED.</summary>
+    /// <summary>The group is of resolutions: its notification says RESOLVED.</summary>
     public bool Resolved { get; init; }
 
     /// <summary>Adds an alert seen at <paramref name="seenAt"/> (when it occurred, or else when it was received).</summary>
-    public void Add(RoutedAlert alert, DateTimeOffset seenAt) => Alerts.Add(new TalliedAlert(
+    public void Add(AdmittedAlert alert, DateTimeOffset seenAt) => Alerts.Add(new TalliedAlert(
         alert.Id,
         IndexOf(Texts, GroupSummary.Cut(alert.Text)),
         IndexOf(Sources, alert.Source ?? GroupSummary.NoSource),
         IndexOf(RoutingKeys, alert.RoutingKey.ToString()),
         seenAt.ToUnixTimeMilliseconds()));
+
+    /// <summary>Checks what an intake always writes: a group, and alerts whose indexes are in the tally's tables.</summary>
+    /// <exception cref="InvalidAlertException">The tally is malformed; it is parked, never added to its group.</exception>
+    public void Check()
+    {
+        if (string.IsNullOrEmpty(Group) || (Alerts.Count == 0 && Carried is null))
+        {
+            throw new InvalidAlertException("the tally has no group, or no alert");
+        }
+
+        if (Alerts.Any(alert => !Within(alert.Text, Texts) || !Within(alert.Source, Sources) || !Within(alert.RoutingKey, RoutingKeys)))
+        {
+            throw new InvalidAlertException("the tally has an alert whose text, source or routing key it does not hold");
+        }
+
+        static bool Within(int index, List<string> table) => index >= -1 && index < table.Count;
+    }
 
     static int IndexOf(List<string> table, string value)
     {
@@ -64,12 +81,12 @@ public sealed record TalliedAlert(
     [property: JsonPropertyName("k")] int RoutingKey,
     [property: JsonPropertyName("a")] long SeenAt);
 
-/// <summary>An alert as the consumer checked it, whole, to be mailed alone.</summary>
+/// <summary>An alert as admission checked it, whole, to be notified alone.</summary>
 public sealed record WholeAlert(
     Guid? Id, string RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? Labels, bool Resolved = false)
 {
-    public static WholeAlert From(RoutedAlert alert) =>
+    public static WholeAlert From(AdmittedAlert alert) =>
         new(alert.Id, alert.RoutingKey.ToString(), alert.Text, alert.Source, alert.OccurredAt, alert.ExtraLabels, alert.Resolved);
 
-    public RoutedAlert ToRoutedAlert() => new(Id, Contracts.RoutingKey.Parse(RoutingKey), Text, Source, OccurredAt, Labels, Resolved);
+    public AdmittedAlert ToAdmittedAlert() => new(Id, Contracts.RoutingKey.Parse(RoutingKey), Text, Source, OccurredAt, Labels, Resolved);
 }

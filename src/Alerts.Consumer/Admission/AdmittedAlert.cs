@@ -1,18 +1,21 @@
 using Alerts.Contracts;
 
-namespace Alerts.Consumer.Consumers;
+namespace Alerts.Consumer.Admission;
 
-/// <summary>An alert checked and complete enough to mail, whichever form it arrived in.</summary>
-public sealed record RoutedAlert(
+/// <summary>An alert admitted to a route: checked, complete enough to notify, whichever form it arrived in, and placed in its group.</summary>
+public sealed record AdmittedAlert(
     Guid? Id, RoutingKey RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? ExtraLabels = null,
     bool Resolved = false)
 {
+    /// <summary>The group this alert belongs to, named by the values of the grouping labels: <c>{severity="critical", type="rate_limit"}</c>.</summary>
+    public string Group { get; init; } = "";
+
     /// <summary>
     /// The delivery's routing key is the source of truth (the book's bare-string alerts carry nothing else);
     /// an alert that came without one, as in-process, is described by its own severity and type.
     /// </summary>
-    /// <exception cref="InvalidAlertException">The alert cannot be mailed as it is.</exception>
-    public static RoutedAlert From(Alert alert, string? deliveryRoutingKey, Guid? messageId, int maxTextLength)
+    /// <exception cref="InvalidAlertException">The alert cannot be notified as it is.</exception>
+    public static AdmittedAlert From(Alert alert, string? deliveryRoutingKey, Guid? messageId, int maxTextLength, IEnumerable<string> groupBy)
     {
         RoutingKey? routingKey;
         if (string.IsNullOrEmpty(deliveryRoutingKey))
@@ -35,7 +38,8 @@ public sealed record RoutedAlert(
             throw new InvalidAlertException($"the alert text has {alert.Text.Length} characters; at most {maxTextLength} are mailed (Alerts:MaxTextLength)");
         }
 
-        return new RoutedAlert(alert.Id ?? messageId, routingKey, alert.Text, alert.Source, alert.OccurredAt, alert.Labels, alert.Resolved == true);
+        var admitted = new AdmittedAlert(alert.Id ?? messageId, routingKey, alert.Text, alert.Source, alert.OccurredAt, alert.Labels, alert.Resolved == true);
+        return admitted with { Group = admitted.GroupKey(groupBy) };
     }
 
     /// <summary>
@@ -52,8 +56,7 @@ public sealed record RoutedAlert(
         _ => null,
     };
 
-    /// <summary>The group this alert belongs to, named by the values of the grouping labels: <c>{severity="critical", type="rate_limit"}</c>.</summary>
-    /// A resolution is a group of its own: its mail says RESOLVED.
-    public string GroupKey(IEnumerable<string> groupBy) =>
+    /// <remarks>A resolution is a group of its own: its notification says RESOLVED.</remarks>
+    string GroupKey(IEnumerable<string> groupBy) =>
         $"{{{string.Join(", ", groupBy.Select(label => $"{label}=\"{Label(label)}\""))}{(Resolved ? ", resolved=\"true\"" : "")}}}";
 }

@@ -1,0 +1,57 @@
+using Alerts.Consumer.Notifications;
+using Alerts.Consumer.Settings;
+using Alerts.Consumer.Telemetry;
+using MailKit.Net.Smtp;
+
+namespace Alerts.Consumer.Mail;
+
+/// <summary>
+/// Mails a notification to the route's recipients: one alert as its own mail, a group's digest as a digest. A refusal
+/// for good (an SMTP 5xx, a refused login) is a <see cref="NotificationRefusedException"/>, parked at once; any other
+/// failure (connection refused, a timeout, a 4xx, an untrusted certificate) is retried.
+/// </summary>
+public sealed partial class MailReceiver(AlertMailer mailer, AlertMetrics metrics, ILogger<MailReceiver> logger) : INotificationReceiver
+{
+    public bool Serves(RouteOptions route) => route.To.Count > 0;
+
+    public async Task SendAsync(Route route, Notification notification, int attempt, CancellationToken cancellationToken)
+    {
+        var summary = notification.Summary;
+        var mail = summary is { Count: 1, First: { } alert }
+            ? AlertMail.Create(alert, notification.Group, route.Name, route.Options, mailer.From)
+            : DigestMail.Create(notification.Group, summary, route.Name, route.Options, mailer.From);
+        var sending = metrics.StartSend();
+        try
+        {
+            await mailer.SendAsync(mail, cancellationToken);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            metrics.Sent(route.Name, sending, accepted: false);
+            LogSendFailed(summary.Count, notification.Group, route.Name, attempt + 1, failure.Message);
+            if (Refusal(failure) is { } refused)
+            {
+                throw refused;
+            }
+
+            throw;
+        }
+
+        metrics.Sent(route.Name, sending, accepted: true, summary.Count);
+        LogMailed(summary.Count, notification.Group, route.Options.To, route.Name);
+    }
+
+    static NotificationRefusedException? Refusal(Exception failure) => failure switch
+    {
+        SmtpCommandException { StatusCode: var status } when (int)status >= 500 =>
+            new NotificationRefusedException($"the mail server refused the mail for good ({(int)status})", failure),
+        MailKit.Security.AuthenticationException => new NotificationRefusedException("the mail server refused the login", failure),
+        _ => null,
+    };
+
+    [LoggerMessage(LogLevel.Information, "Mailed {Count} alert(s) of group {Group} to {Recipients} for route {Route}")]
+    partial void LogMailed(long count, string group, List<string> recipients, string route);
+
+    [LoggerMessage(LogLevel.Warning, "Could not mail {Count} alert(s) of group {Group} for route {Route} (attempt {Attempt}): {Reason}")]
+    partial void LogSendFailed(long count, string group, string route, int attempt, string reason);
+}
