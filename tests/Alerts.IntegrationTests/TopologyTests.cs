@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Alerts.Contracts;
 using Alerts.IntegrationTests.Support;
 using Microsoft.Extensions.Configuration;
 
@@ -44,20 +45,40 @@ public sealed class When_the_deployment_declares_the_topology
     public void Should_bind_the_routes_the_consumer_ships_with_and_nothing_else()
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Repository.PathOf("deploy/rabbitmq/topology.json")));
-        var routes = new ConfigurationBuilder().AddJsonFile(Repository.PathOf("src/Alerts.Consumer/appsettings.json")).Build().GetSection("Alerts:Routes");
-        var shipped = routes.GetChildren()
-            .SelectMany(route => route.GetSection("Bindings").GetChildren().Select(pattern => $"{route["Queue"]} {pattern.Value}"));
         var bindings = json.RootElement.GetProperty("bindings").EnumerateArray().ToList();
+        var shipped = ShippedRoutes().SelectMany(route => route.Bindings.Select(pattern => $"{route.Queue} {pattern}"));
 
-        var declared = bindings.Where(binding => binding.GetProperty("source").GetString() == "alerts")
+        var declared = bindings.Where(binding => binding.GetProperty("source").GetString() == AlertsTopology.ExchangeName)
             .Select(binding => $"{binding.GetProperty("destination").GetString()} {binding.GetProperty("routing_key").GetString()}");
 
         Assert.Equal(shipped.Order(StringComparer.Ordinal), declared.Order(StringComparer.Ordinal));
-        foreach (var queue in routes.GetChildren().Select(route => route["Queue"]))
+    }
+
+    [Fact]
+    public void Should_declare_every_queue_of_each_route_as_the_consumer_declares_it()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Repository.PathOf("deploy/rabbitmq/topology.json")));
+        var queues = json.RootElement.GetProperty("queues").EnumerateArray().ToDictionary(queue => queue.GetProperty("name").GetString()!);
+        var bindings = json.RootElement.GetProperty("bindings").EnumerateArray()
+            .Select(binding => $"{binding.GetProperty("source")} -> {binding.GetProperty("destination_type")} {binding.GetProperty("destination")}")
+            .ToHashSet();
+        var exchanges = json.RootElement.GetProperty("exchanges").EnumerateArray()
+            .ToDictionary(exchange => exchange.GetProperty("name").GetString()!, exchange => exchange.GetProperty("type").GetString());
+
+        foreach (var (name, arguments) in ShippedRoutes().SelectMany(route => route.Queues))
         {
-            // As MassTransit declares it: alerts -> an exchange named after the queue -> the queue.
-            Assert.Contains(bindings, binding => binding.GetProperty("source").GetString() == queue
-                && binding.GetProperty("destination").GetString() == queue && binding.GetProperty("destination_type").GetString() == "queue");
+            // As MassTransit declares it: an exchange named after the queue, bound to the queue.
+            Assert.True(queues.TryGetValue(name, out var queue), $"deploy/rabbitmq/topology.json declares no queue {name}");
+            Assert.Equal(
+                arguments.Select(argument => $"{argument.Key}={argument.Value}".ToLowerInvariant()).Order(StringComparer.Ordinal),
+                queue.GetProperty("arguments").EnumerateObject().Select(argument => $"{argument.Name}={argument.Value}".ToLowerInvariant()).Order(StringComparer.Ordinal));
+            Assert.Equal("fanout", exchanges.GetValueOrDefault(name));
+            Assert.Contains($"{name} -> queue {name}", bindings);
         }
     }
+
+    /// <summary>The routes of the consumer's shipped settings, with the queues the consumer derives from them.</summary>
+    static IEnumerable<RouteTopology> ShippedRoutes() =>
+        new ConfigurationBuilder().AddJsonFile(Repository.PathOf("src/Alerts.Consumer/appsettings.json")).Build().GetSection("Alerts:Routes").GetChildren()
+            .Select(route => new RouteTopology(route["Queue"]!, [.. route.GetSection("Bindings").GetChildren().Select(pattern => pattern.Value!)]));
 }
