@@ -41,7 +41,7 @@ public sealed class When_the_broker_is_a_three_node_cluster
             await using var afterwards = new BrokerVirtualHost(survivor, routes.Broker.Name, routes.Broker.Settings["RabbitMq__Username"], routes.Broker.Settings["RabbitMq__Password"]);
             var newLeader = (await afterwards.QueueDetailsAsync("critical")).GetProperty("leader").GetString();
             var parked = (int)(await afterwards.QueueAsync("critical_error")).Messages;
-            var report = FaultReport.From("3-node cluster: queue leader stopped while publishing", [.. load.Confirmed], routes.Sink, parked);
+            var report = FaultReport.From("3-node cluster: queue leader stopped while publishing", grouping: false, [.. load.Confirmed], routes.Sink, parked);
             report.Write();
             Assert.NotEqual(leader.NodeName, newLeader);
             Assert.Equal(600, load.Confirmed.Count + load.Unconfirmed); // every publish accounted for: confirmed, or reported to the caller

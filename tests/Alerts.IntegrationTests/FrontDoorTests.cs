@@ -117,6 +117,42 @@ public sealed class When_alerts_come_over_http(Broker broker)
     }
 
     [Fact]
+    public async Task Should_let_the_command_line_expire_a_pending_silence_that_the_api_added_so_that_it_never_starts()
+    {
+        await using var virtualHost = await broker.CreateVirtualHostAsync();
+        var (frontDoor, address) = await Service.StartFrontDoorAsync(virtualHost.Settings);
+        await using var _ = frontDoor;
+        using var http = Client(address, authenticated: true);
+        var startsAt = DateTimeOffset.UtcNow.AddHours(1);
+
+        using var added = await http.PostAsync("/api/v2/silences", Json($$"""
+            {"matchers":[{"name":"alertname","value":"db_down","isRegex":false,"isEqual":true}],
+             "startsAt":"{{startsAt:O}}","endsAt":"{{startsAt.AddHours(2):O}}","createdBy":"on-call","comment":"tonight's maintenance"}
+            """));
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        var id = JsonDocument.Parse(await added.Content.ReadAsStringAsync()).RootElement.GetProperty("silenceID").GetString()!;
+        Assert.Equal("pending", await StateAsync());
+
+        await using var expired = await Service.SilenceAsync(virtualHost.Settings, "expire", id);
+
+        Assert.True(expired.ExitCode == 0, expired.ToString());
+        Assert.Equal($"expired silence {id}", Assert.Single(expired.StandardOutput));
+        using var silence = JsonDocument.Parse(await http.GetStringAsync($"/api/v2/silence/{id}"));
+        Assert.Equal("expired", silence.RootElement.GetProperty("status").GetProperty("state").GetString());
+        Assert.True(silence.RootElement.GetProperty("startsAt").GetDateTimeOffset() <= silence.RootElement.GetProperty("endsAt").GetDateTimeOffset(),
+            silence.RootElement.ToString());
+        Assert.True(silence.RootElement.GetProperty("endsAt").GetDateTimeOffset() < startsAt, "it ended before it was due to start");
+        await using var listed = await Service.SilenceAsync(virtualHost.Settings, "list", "--expired");
+        Assert.Contains(listed.StandardOutput, line => line.StartsWith(id, StringComparison.Ordinal) && line.Contains("expired", StringComparison.Ordinal));
+
+        async Task<string?> StateAsync()
+        {
+            using var found = JsonDocument.Parse(await http.GetStringAsync($"/api/v2/silence/{id}"));
+            return found.RootElement.GetProperty("status").GetProperty("state").GetString();
+        }
+    }
+
+    [Fact]
     public async Task Should_publish_a_simple_alert_with_basic_authentication_and_answer_with_its_id()
     {
         await using var routes = await RunningRoutes.StartAsync(broker, "critical");

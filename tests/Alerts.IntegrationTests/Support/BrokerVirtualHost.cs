@@ -42,10 +42,11 @@ public sealed class BrokerVirtualHost(Broker broker, string name, string user, s
     }
 
     /// <summary>Publishes as any non-MassTransit client would: persistent, with publisher confirms.</summary>
-    public async Task PublishAsync(string routingKey, string body, string? contentType = "application/json", string exchange = "alerts")
+    public async Task PublishAsync(
+        string routingKey, string body, string? contentType = "application/json", string exchange = "alerts", IDictionary<string, object?>? headers = null)
     {
         await using var channel = await ChannelAsync(confirms: true);
-        var properties = new BasicProperties { Persistent = true, ContentType = contentType };
+        var properties = new BasicProperties { Persistent = true, ContentType = contentType, Headers = headers };
         await channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, System.Text.Encoding.UTF8.GetBytes(body));
     }
 

@@ -12,7 +12,7 @@ namespace Alerts.IntegrationTests.Support;
 public sealed class OtlpReceiver : IAsyncDisposable
 {
     readonly HttpListener _listener;
-    readonly ConcurrentQueue<(string Path, string Body)> _requests = new();
+    readonly ConcurrentQueue<(string Path, string Body, byte[] Bytes)> _requests = new();
     readonly Task _serving;
 
     public OtlpReceiver()
@@ -42,6 +42,14 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public bool Received(string path, string text) =>
         _requests.Any(request => request.Path == path && request.Body.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>How often <paramref name="text"/> occurs in all that was sent to <paramref name="path"/>: a span's attribute once per span.</summary>
+    public int Count(string path, string text) =>
+        _requests.Where(request => request.Path == path).Sum(request => (request.Body.Length - request.Body.Replace(text, "", StringComparison.Ordinal).Length) / text.Length);
+
+    /// <summary>Whether raw bytes (a trace id, say, which OTLP sends as 16 bytes) were sent to <paramref name="path"/>.</summary>
+    public bool Received(string path, byte[] bytes) =>
+        _requests.Any(request => request.Path == path && request.Bytes.AsSpan().IndexOf(bytes) >= 0);
+
     async Task ServeAsync()
     {
         while (_listener.IsListening)
@@ -58,7 +66,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
-            _requests.Enqueue((context.Request.Url!.AbsolutePath, Encoding.UTF8.GetString(body.ToArray())));
+            _requests.Enqueue((context.Request.Url!.AbsolutePath, Encoding.UTF8.GetString(body.ToArray()), body.ToArray()));
             context.Response.StatusCode = 200;
             context.Response.Close();
         }
