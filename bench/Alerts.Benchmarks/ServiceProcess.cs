@@ -31,6 +31,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var program = RepositoryFile("src", name, "bin", "Release", "net10.0", $"{name}.dll");
         var start = new ProcessStartInfo("dotnet", [program, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // As the images run it (see the Dockerfile): gen0 sized as on a common 32 MB L3, not from what this VM reports.
+        start.Environment["DOTNET_GCgen0size"] = "0x1000000";
         foreach (var (setting, value) in broker)
         {
             start.Environment[setting] = value;
