@@ -18,11 +18,13 @@ COPY src/ src/
 RUN dotnet publish src/Alerts.Consumer/Alerts.Consumer.csproj -c Release --no-restore -p:UseAppHost=false -o /app/consumer
 RUN dotnet publish src/Alerts.Producer/Alerts.Producer.csproj -c Release --no-restore -p:UseAppHost=false -o /app/producer
 
+# DOTNET_GCgen0size: the runtime sizes its youngest heap generation from the CPU's L3 cache, and virtual machines
+# often report hundreds of MB of it; 16 MiB is what a common 32 MB L3 gives, and keeps a draining consumer near 135 MB.
 # The consumer serves /health/live, /health/ready and /metrics on 8080; `health` is its Docker health check.
 FROM ${ASPNET_IMAGE} AS consumer
 WORKDIR /app
 COPY --from=build /app/consumer .
-ENV URLS=http://+:8080 ASPNETCORE_HTTP_PORTS=
+ENV URLS=http://+:8080 ASPNETCORE_HTTP_PORTS= DOTNET_GCgen0size=0x1000000
 EXPOSE 8080
 USER $APP_UID
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["dotnet", "Alerts.Consumer.dll", "health"]
@@ -32,5 +34,6 @@ ENTRYPOINT ["dotnet", "Alerts.Consumer.dll"]
 FROM ${ASPNET_IMAGE} AS producer
 WORKDIR /app
 COPY --from=build /app/producer .
+ENV DOTNET_GCgen0size=0x1000000
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Alerts.Producer.dll"]

@@ -10,6 +10,8 @@ cd "$root"
 local_dir="${ALERTS_LOCAL_DIR:-$root/.local}"
 web="http://127.0.0.1:${ALERTS_SMTP_WEB_PORT:-5080}"
 logs="$local_dir/demo"
+# As the images run the services (see the Dockerfile): gen0 sized as on a common 32 MB L3, not from what a VM reports.
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x1000000}"
 mkdir -p "$logs"
 
 # jq reads the sink's API; Debian's pika publishes as the book's Python producer does.
