@@ -17,11 +17,11 @@ ALERTS_FAULT_REPORT="$report" dotnet test tests/Alerts.IntegrationTests -c Relea
 
 echo
 # With grouping (the shipped default) "mailed" counts the alerts the digests account for (X-Alert-Count), per alert by id.
-printf '| %-55s | %-9s | %9s | %6s | %4s | %10s | %6s |\n' fault pipeline published mailed lost duplicated parked
-printf '| %-55s | %-9s | %9s | %6s | %4s | %10s | %6s |\n' "$(printf -- '-%.0s' {1..55})" --------- --------: -----: ---: ---------: -----:
+printf '| %-57s | %-9s | %9s | %6s | %4s | %10s | %6s |\n' fault pipeline published mailed lost duplicated parked
+printf '| %-57s | %-9s | %9s | %6s | %4s | %10s | %6s |\n' "$(printf -- '-%.0s' {1..57})" --------- --------: -----: ---: ---------: -----:
 if [[ -s "$report" ]]; then
   while IFS=$'\t' read -r fault pipeline published mailed lost duplicated parked; do
-    printf '| %-55s | %-9s | %9s | %6s | %4s | %10s | %6s |\n' "$fault" "$pipeline" "$published" "$mailed" "$lost" "$duplicated" "$parked"
+    printf '| %-57s | %-9s | %9s | %6s | %4s | %10s | %6s |\n' "$fault" "$pipeline" "$published" "$mailed" "$lost" "$duplicated" "$parked"
   done < <(sort -t $'\t' -k1,1 -k2,2r "$report")
 fi
 exit "$status"

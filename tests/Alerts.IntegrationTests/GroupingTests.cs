@@ -119,6 +119,7 @@ public sealed class When_an_alert_storm_hits(Broker broker)
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public async Task Should_park_a_digest_the_mail_server_refuses_count_it_and_mail_it_once_replayed()
     {
         await using var routes = await RunningRoutes.StartAsync(broker);
@@ -130,12 +131,14 @@ public sealed class When_an_alert_storm_hits(Broker broker)
             ("Alerts__Retry__Limit", "2"), ("Alerts__Retry__MinInterval", "00:00:00.100"), ("Alerts__Retry__MaxInterval", "00:00:00.200"),
         ]);
 
-        await routes.Broker.PublishManyAsync("critical.db_down", NewIds(5));
+        var transient = NewIds(5);
+        var permanent = NewIds(3);
+        await routes.Broker.PublishManyAsync("critical.db_down", transient);
         await routes.Broker.WaitForMessagesAsync("critical.digest_error", 1);
         Assert.Equal(3, routes.Sink.Refused); // the first attempt and two retries, as for one alert
 
         routes.Sink.RefuseWith = SmtpReplyCode.TransactionFailed; // 554, "no": parked at once
-        await routes.Broker.PublishManyAsync("critical.disk_full", NewIds(3));
+        await routes.Broker.PublishManyAsync("critical.disk_full", permanent);
         await routes.Broker.WaitForMessagesAsync("critical.digest_error", 2);
         Assert.Equal(4, routes.Sink.Refused);
         Assert.Equal(0, routes.Sink.AcceptedCount);
@@ -150,6 +153,7 @@ public sealed class When_an_alert_storm_hits(Broker broker)
         await AccountedForAsync(routes, Operations, 8);
         await routes.Broker.WaitUntilSettledAsync("critical", "critical.digest", "critical.digest_error");
         Assert.Equal(2, routes.Sink.AcceptedCount);
+        FaultReport.From("mail server 4xx, then 5xx until fixed, then replay", grouping: true, [.. transient, .. permanent], routes.Sink, parked: 8).Write();
     }
 
     [Fact]
