@@ -4,7 +4,7 @@ namespace Alerts.Contracts;
 
 /// <summary>
 /// An alert as it travels on the wire: a plain JSON object
-/// <c>{"id","severity","type","text","source","occurredAt","labels","annotations","resolved"}</c>, or the book's bare JSON string holding only the text.
+/// <c>{"id","severity","type","text","source","occurredAt","labels","annotations","resolved","endsAt","generatorUrl"}</c>, or the book's bare JSON string holding only the text.
 /// Every field is optional here because any AMQP client in any language may publish;
 /// the consumer decides what is complete enough to mail, and the routing key decides where it goes.
 /// </summary>
@@ -32,6 +32,12 @@ public sealed record Alert
 
     /// <summary>True for the news that a problem ended (Prometheus's resolved alert): mailed with RESOLVED in the subject.</summary>
     public bool? Resolved { get; init; }
+
+    /// <summary>When the problem ended (a resolution) or is expected to end, as Prometheus says it.</summary>
+    public DateTimeOffset? EndsAt { get; init; }
+
+    /// <summary>Where the alert was generated (Prometheus's graph of its rule): passed on to webhook receivers.</summary>
+    public string? GeneratorUrl { get; init; }
 
     /// <summary>The routing key this alert's own fields describe, when they describe a valid one.</summary>
     [JsonIgnore]

@@ -33,6 +33,8 @@ public sealed class AlertJsonConverter : JsonConverter<Alert>
         Labels = fields.Labels,
         Annotations = fields.Annotations,
         Resolved = fields.Resolved,
+        EndsAt = fields.EndsAt,
+        GeneratorUrl = fields.GeneratorUrl,
     };
 
     static AlertFields ToFields(Alert alert) => new(
@@ -44,13 +46,16 @@ public sealed class AlertJsonConverter : JsonConverter<Alert>
         alert.OccurredAt,
         alert.Labels,
         alert.Annotations,
-        alert.Resolved);
+        alert.Resolved,
+        alert.EndsAt,
+        alert.GeneratorUrl);
 }
 
 /// <summary>The wire object, field for field.</summary>
 sealed record AlertFields(
     Guid? Id, string? Severity, string? Type, string? Text, string? Source, DateTimeOffset? OccurredAt,
-    IReadOnlyDictionary<string, string>? Labels, IReadOnlyDictionary<string, string>? Annotations, bool? Resolved);
+    IReadOnlyDictionary<string, string>? Labels, IReadOnlyDictionary<string, string>? Annotations, bool? Resolved,
+    DateTimeOffset? EndsAt, string? GeneratorUrl);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -10,6 +10,13 @@ public sealed record AdmittedAlert(
     /// <summary>The group this alert belongs to, named by the values of the grouping labels: <c>{severity="critical", type="rate_limit"}</c>.</summary>
     public string Group { get; init; } = "";
 
+    /// <summary>Descriptions (<c>summary</c>, <c>runbook_url</c>, …) as the alert gave them, for receivers that show them.</summary>
+    public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+
+    public DateTimeOffset? EndsAt { get; init; }
+
+    public string? GeneratorUrl { get; init; }
+
     /// <summary>
     /// The delivery's routing key is the source of truth (the book's bare-string alerts carry nothing else);
     /// an alert that came without one, as in-process, is described by its own severity and type.
@@ -39,7 +46,13 @@ public sealed record AdmittedAlert(
         }
 
         var admitted = new AdmittedAlert(alert.Id ?? messageId, routingKey, alert.Text, alert.Source, alert.OccurredAt, alert.Labels, alert.Resolved == true);
-        return admitted with { Group = admitted.GroupKey(groupBy) };
+        return admitted with
+        {
+            Group = admitted.GroupKey(groupBy),
+            Annotations = alert.Annotations,
+            EndsAt = alert.EndsAt,
+            GeneratorUrl = alert.GeneratorUrl,
+        };
     }
 
     /// <summary>

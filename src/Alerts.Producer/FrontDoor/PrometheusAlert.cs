@@ -15,7 +15,7 @@ public static partial class PrometheusAlerts
     /// <summary>
     /// The alert on the wire: type from <c>alertname</c> (<c>HighRequestRate</c> → <c>high_request_rate</c>), severity from
     /// the <c>severity</c> label, text from the <c>summary</c> or <c>description</c> annotation, source from <c>instance</c>
-    /// or <c>job</c>, labels and annotations carried along; one whose <c>endsAt</c> has passed is a resolution. Its id is derived from the label set and <c>startsAt</c>: Prometheus
+    /// or <c>job</c>, labels, annotations, <c>endsAt</c> and <c>generatorURL</c> carried along; one whose <c>endsAt</c> has passed is a resolution. Its id is derived from the label set and <c>startsAt</c>: Prometheus
     /// re-sends a firing alert every evaluation cycle, and a re-send is the same alert, counted once.
     /// </summary>
     /// <exception cref="FormatException">The alert cannot be published; the message names why.</exception>
@@ -51,6 +51,8 @@ public static partial class PrometheusAlerts
             OccurredAt = startsAt,
             Labels = labels,
             Annotations = annotations.Count > 0 ? annotations : null,
+            EndsAt = alert.EndsAt,
+            GeneratorUrl = string.IsNullOrEmpty(alert.GeneratorURL) ? null : alert.GeneratorURL,
         };
     }
 
