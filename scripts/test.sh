@@ -13,12 +13,14 @@ results="$root/.local/test-results"
 # Debian's docker-compose also validates and resolves docker-compose.yml for the tests; scripts/containers.sh runs it.
 # The book's Python producer (examples/alert_producer.py) publishes with Debian's pika, as a user's script would.
 # Prometheus and amtool (prometheus-alertmanager) talk to the HTTP front door as they would to an Alertmanager.
+# alertmanager-irc-relay takes a route's webhook and says its alerts in a channel of an IRC server, ngircd.
 if ! command -v docker-compose >/dev/null || ! /usr/bin/python3 -c 'import pika' 2>/dev/null \
-  || ! command -v prometheus >/dev/null || ! command -v amtool >/dev/null; then
-  echo "installing Debian's docker-compose, python3-pika, prometheus and prometheus-alertmanager…"
+  || ! command -v prometheus >/dev/null || ! command -v amtool >/dev/null \
+  || ! command -v alertmanager-irc-relay >/dev/null || ! command -v ngircd >/dev/null; then
+  echo "installing Debian's docker-compose, python3-pika, prometheus, prometheus-alertmanager, alertmanager-irc-relay and ngircd…"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    docker-compose python3-pika prometheus prometheus-alertmanager >/dev/null
+    docker-compose python3-pika prometheus prometheus-alertmanager alertmanager-irc-relay ngircd >/dev/null
 fi
 
 dotnet build Alerts.sln -c "$configuration" -nologo -clp:ErrorsOnly

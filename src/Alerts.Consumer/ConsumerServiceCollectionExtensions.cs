@@ -7,6 +7,7 @@ using Alerts.Consumer.Replay;
 using Alerts.Consumer.Settings;
 using Alerts.Consumer.Silences;
 using Alerts.Consumer.Telemetry;
+using Alerts.Consumer.Webhooks;
 using Alerts.Contracts;
 using Alerts.ServiceDefaults;
 using MassTransit;
@@ -55,7 +56,7 @@ public static class ConsumerServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The stages every alert passes, whichever reader takes it: admission, aggregation, notification (mail first), with
+    /// The stages every alert passes, whichever reader takes it: admission, aggregation, notification (mail, webhooks), with
     /// the parking of what fails and the settings they read, checked at start. The bus and the readers are added apart.
     /// </summary>
     public static IServiceCollection AddAlertPipeline(this IServiceCollection services)
@@ -70,7 +71,10 @@ public static class ConsumerServiceCollectionExtensions
         services.TryAddSingleton<TallyFolding>();
         services.TryAddSingleton<RouteAggregations>();
         services.TryAddSingleton<AlertMailer>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationReceiver, MailReceiver>());
+        services.TryAddSingleton<MailReceiver>();
+        // The default log lines of HttpClient name the whole URL, and a webhook's URL may hold its secret (Slack's does).
+        services.AddHttpClient(WebhookPoster.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
+        services.TryAddSingleton<WebhookPoster>();
         services.TryAddSingleton<Notifier>();
         services.TryAddSingleton<ParkedMessages>();
         services.AddReceiveObserver<ParkedMessageObserver>();

@@ -50,7 +50,7 @@ public sealed class When_the_mail_server_keeps_refusing(Broker broker)
             System.Text.Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers!["MT-Fault-Message"]!), StringComparison.Ordinal));
         Assert.Equal(ids.Count * 3, routes.Sink.Refused); // each alert: the first attempt and two retries
         Assert.Empty(routes.Sink.Accepted);
-        Assert.Equal(ids.Count * 2, consumer.Count("Could not mail") - ids.Count);
+        Assert.Equal(ids.Count * 2, consumer.Count("Could not notify email") - ids.Count);
     }
 
     static Guid ParseId(ReadOnlyMemory<byte> body)

@@ -96,7 +96,7 @@ public sealed class When_the_mail_server_wants_starttls_and_a_login(Broker broke
             // The operator reads it in the consumer's log too: one line per attempt, no stack trace.
             await Eventually.HoldsAsync(() => Task.FromResult(consumer.Output.Any(line => line.Contains("Parked alert", StringComparison.Ordinal))),
                 TimeSpan.FromSeconds(10), "the consumer's line about the parked alert");
-            Assert.Equal(attempts, consumer.Count("Could not mail"));
+            Assert.Equal(attempts, consumer.Count("Could not notify email"));
             Assert.DoesNotContain(consumer.Output, line => line[5..].TrimStart().StartsWith("at ", StringComparison.Ordinal));
             return reason;
         }

@@ -27,8 +27,8 @@ public sealed class When_no_route_takes_an_alert(Broker broker)
         await virtualHost.DeclareDeploymentTopologyAsync();
 
         // No consumer has ever run here: only the deployment's topology exists.
-        await PublishFromPythonAsync(virtualHost, "warning.db_down", "Database replica lag over 5 minutes");
-        await PublishFromPythonAsync(virtualHost, "info.mywebapp", "Deployed version 42"); // reaches no route by design
+        await BookClient.PublishAsync(virtualHost, "warning.db_down", "Database replica lag over 5 minutes");
+        await BookClient.PublishAsync(virtualHost, "info.mywebapp", "Deployed version 42"); // reaches no route by design
         await virtualHost.WaitForMessagesAsync("unrouted", 2);
 
         await using var sink = await SmtpSink.StartAsync();
@@ -71,8 +71,8 @@ public sealed class When_no_route_takes_an_alert(Broker broker)
         await using var virtualHost = await broker.CreateVirtualHostAsync();
         await virtualHost.DeclareDeploymentTopologyAsync();
 
-        await PublishFromPythonAsync(virtualHost, "warning.nobody_routes_this", "one");
-        await PublishFromPythonAsync(virtualHost, "warning.nobody_routes_this", "two");
+        await BookClient.PublishAsync(virtualHost, "warning.nobody_routes_this", "one");
+        await BookClient.PublishAsync(virtualHost, "warning.nobody_routes_this", "two");
 
         using var http = new HttpClient();
         var metric = $"rabbitmq_detailed_queue_messages{{vhost=\"{virtualHost.Name}\",queue=\"unrouted\"}} 2";
@@ -102,13 +102,5 @@ public sealed class When_no_route_takes_an_alert(Broker broker)
         var bounds = queue.GetProperty("effective_policy_definition");
         Assert.Equal(100_000, bounds.GetProperty("max-length").GetInt32());
         Assert.Equal(TimeSpan.FromDays(14).TotalMilliseconds, bounds.GetProperty("message-ttl").GetInt64());
-    }
-
-    static async Task PublishFromPythonAsync(BrokerVirtualHost virtualHost, string routingKey, string text)
-    {
-        var (exitCode, output, error) = await Repository.RunAsync("/usr/bin/python3",
-            [Repository.PathOf("examples/alert_producer.py"), "-r", routingKey, "-m", text, "--book-format"],
-            environment: virtualHost.Settings.Select(setting => new KeyValuePair<string, string?>(setting.Key, setting.Value)));
-        Assert.True(exitCode == 0, $"examples/alert_producer.py (needs Debian's python3-pika: ./scripts/test.sh installs it): {output}{error}");
     }
 }

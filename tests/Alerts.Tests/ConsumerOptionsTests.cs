@@ -32,6 +32,42 @@ public sealed class When_the_consumer_reads_its_configuration
         return [.. invalid.Failures];
     }
 
+    static readonly (string Key, string? Value)[] ChatRoute =
+    [
+        ("Alerts:Routes:chat:Queue", "chat"), ("Alerts:Routes:chat:Bindings:0", "critical.*"), ("Alerts:Routes:chat:Subject", "CHAT"),
+    ];
+
+    [Fact]
+    public void Should_take_a_route_with_webhooks_and_no_mail_recipients()
+    {
+        var (alerts, _) = Bind(
+            [.. ChatRoute,
+            ("Alerts:Routes:chat:Webhooks:0:Url", "https://chat.example.com/hooks/T0/B0/secret"),
+            ("Alerts:Routes:chat:Webhooks:0:Format", "slack"),
+            ("Alerts:Routes:chat:Webhooks:1:Url", "http://irc-relay:8000/alerts")]);
+
+        var webhooks = alerts.Routes["chat"].Webhooks;
+        Assert.Empty(alerts.Routes["chat"].To);
+        Assert.Equal([WebhookFormat.Slack, WebhookFormat.Alertmanager], webhooks.Select(webhook => webhook.Format));
+        Assert.Equal([20, 20], webhooks.Select(webhook => webhook.MaxAlerts));
+        Assert.Equal(20, alerts.Routes["chat"].ListedAlerts);
+        Assert.Equal(0, alerts.Routes["critical"].ListedAlerts); // mail alone carries no alert whole beyond the first
+    }
+
+    [Fact]
+    public void Should_refuse_a_route_without_any_receiver_and_never_echo_a_webhook_url()
+    {
+        Assert.Contains(Failures(ChatRoute),
+            failure => failure.Contains("Alerts:Routes:chat has no receiver", StringComparison.Ordinal));
+        Assert.DoesNotContain(Failures(("Alerts:Routes:critical:Webhooks:0:Url", "ftp://hooks.example.com/T0/secret-token")),
+            failure => failure.Contains("secret-token", StringComparison.Ordinal));
+        Assert.Contains(Failures(
+                ("Alerts:Routes:critical:Webhooks:0:Url", "https://hooks.example.com"),
+                ("Alerts:Routes:critical:Webhooks:0:BearerToken", "t"),
+                ("Alerts:Routes:critical:Webhooks:0:Username", "u")),
+            failure => failure.Contains("give BearerToken or Username and Password, not both", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Should_default_to_the_books_two_routes()
     {
@@ -88,6 +124,11 @@ public sealed class When_the_consumer_reads_its_configuration
     [InlineData("Alerts:MaxTextLength", "0", "Alerts:MaxTextLength must be between")]
     [InlineData("Alerts:Routes:critical:Queue", "unrouted", "Alerts:Routes:critical:Queue 'unrouted' is where alerts no route takes wait")]
     [InlineData("Alerts:Routes:critical:Subjcet", "CRITICAL", "no setting Alerts:Routes:critical:Subjcet")]
+    [InlineData("Alerts:Routes:critical:Webhooks:0:Url", "ftp://hooks.example.com/secret", "Alerts:Routes:critical:Webhooks:0:Url must be an absolute http or https URL")]
+    [InlineData("Alerts:Routes:critical:Webhooks:0:Url", "hooks.example.com", "Alerts:Routes:critical:Webhooks:0:Url must be an absolute http or https URL")]
+    [InlineData("Alerts:Routes:critical:Webhooks:0:MaxAlerts", "0", "Alerts:Routes:critical:Webhooks:0:MaxAlerts must be between 1 and 100")]
+    [InlineData("Alerts:Routes:critical:Webhooks:0:Timeout", "00:00:00", "Alerts:Routes:critical:Webhooks:0:Timeout must be between")]
+    [InlineData("Alerts:ExternalUrl", "alerts.example.com", "Alerts:ExternalUrl must be an absolute http or https URL")]
     public void Should_stop_with_the_name_of_a_bad_setting(string key, string value, string failure)
     {
         Assert.Contains(Failures((key, value)), message => message.Contains(failure, StringComparison.Ordinal));

@@ -32,7 +32,11 @@ public sealed class When_a_digest_is_notified : IAsyncLifetime
         }
 
         var summary = new GroupSummary();
-        tally.Alerts.ForEach(alert => summary.Add(tally, alert));
+        for (var index = 0; index < tally.Alerts.Count; index++)
+        {
+            summary.Add(tally, index);
+        }
+
         return new Notification(Group, summary);
     }
 

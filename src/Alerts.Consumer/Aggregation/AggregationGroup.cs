@@ -36,15 +36,15 @@ public sealed class AggregationGroup(string key, GroupingOptions grouping)
         }
 
         var duplicates = 0;
-        foreach (var alert in tally.Alerts)
+        for (var index = 0; index < tally.Alerts.Count; index++)
         {
-            if (alert.Id is { } id && !_seen.Remember(id, now))
+            if (tally.Alerts[index].Id is { } id && !_seen.Remember(id, now))
             {
                 duplicates++;
                 continue;
             }
 
-            Pending.Add(tally, alert);
+            Pending.Add(tally, index);
         }
 
         if (before == 0 && Pending.Count > 0)

@@ -26,6 +26,12 @@ public sealed record AlertTally
     /// <summary>The first of <see cref="Alerts"/>, whole: a notification that accounts for it alone is the alert's own.</summary>
     public WholeAlert? First { get; init; }
 
+    /// <summary>
+    /// The first of <see cref="Alerts"/> whole, one for one, as many as the route's receivers list
+    /// (<see cref="Settings.RouteOptions.ListedAlerts"/>): none on a route that only mails.
+    /// </summary>
+    public List<WholeAlert> Listed { get; init; } = [];
+
     /// <summary>Alerts already deduplicated and summed, carried over by the replica that notifies the group.</summary>
     public GroupSummary? Carried { get; init; }
 
@@ -33,12 +39,21 @@ public sealed record AlertTally
     public bool Resolved { get; init; }
 
     /// <summary>Adds an alert seen at <paramref name="seenAt"/> (when it occurred, or else when it was received).</summary>
-    public void Add(AdmittedAlert alert, DateTimeOffset seenAt) => Alerts.Add(new TalliedAlert(
-        alert.Id,
-        IndexOf(Texts, GroupSummary.Cut(alert.Text)),
-        IndexOf(Sources, alert.Source ?? GroupSummary.NoSource),
-        IndexOf(RoutingKeys, alert.RoutingKey.ToString()),
-        seenAt.ToUnixTimeMilliseconds()));
+    /// <param name="listed">How many of the tally's first alerts go whole too, for receivers that list them.</param>
+    public void Add(AdmittedAlert alert, DateTimeOffset seenAt, int listed = 0)
+    {
+        if (Listed.Count == Alerts.Count && Listed.Count < listed)
+        {
+            Listed.Add(WholeAlert.From(alert).Cut());
+        }
+
+        Alerts.Add(new TalliedAlert(
+            alert.Id,
+            IndexOf(Texts, GroupSummary.Cut(alert.Text)),
+            IndexOf(Sources, alert.Source ?? GroupSummary.NoSource),
+            IndexOf(RoutingKeys, alert.RoutingKey.ToString()),
+            seenAt.ToUnixTimeMilliseconds()));
+    }
 
     /// <summary>Checks what an intake always writes: a group, and alerts whose indexes are in the tally's tables.</summary>
     /// <exception cref="InvalidAlertException">The tally is malformed; it is parked, never added to its group.</exception>
@@ -47,6 +62,11 @@ public sealed record AlertTally
         if (string.IsNullOrEmpty(Group) || (Alerts.Count == 0 && Carried is null))
         {
             throw new InvalidAlertException("the tally has no group, or no alert");
+        }
+
+        if (Listed.Count > Alerts.Count)
+        {
+            throw new InvalidAlertException("the tally lists more alerts whole than it has");
         }
 
         if (Alerts.Any(alert => !Within(alert.Text, Texts) || !Within(alert.Source, Sources) || !Within(alert.RoutingKey, RoutingKeys)))
@@ -81,12 +101,26 @@ public sealed record TalliedAlert(
     [property: JsonPropertyName("k")] int RoutingKey,
     [property: JsonPropertyName("a")] long SeenAt);
 
-/// <summary>An alert as admission checked it, whole, to be notified alone.</summary>
+/// <summary>An alert as admission checked it, whole: to be notified alone, or listed to a receiver that lists alerts.</summary>
 public sealed record WholeAlert(
-    Guid? Id, string RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? Labels, bool Resolved = false)
+    Guid? Id, string RoutingKey, string Text, string? Source, DateTimeOffset? OccurredAt, IReadOnlyDictionary<string, string>? Labels, bool Resolved = false,
+    IReadOnlyDictionary<string, string>? Annotations = null, DateTimeOffset? EndsAt = null, string? GeneratorUrl = null)
 {
-    public static WholeAlert From(AdmittedAlert alert) =>
-        new(alert.Id, alert.RoutingKey.ToString(), alert.Text, alert.Source, alert.OccurredAt, alert.ExtraLabels, alert.Resolved);
+    public static WholeAlert From(AdmittedAlert alert) => new(
+        alert.Id, alert.RoutingKey.ToString(), alert.Text, alert.Source, alert.OccurredAt, alert.ExtraLabels, alert.Resolved,
+        alert.Annotations, alert.EndsAt, alert.GeneratorUrl);
 
-    public AdmittedAlert ToAdmittedAlert() => new(Id, Contracts.RoutingKey.Parse(RoutingKey), Text, Source, OccurredAt, Labels, Resolved);
+    /// <summary>As a digest lists it: text and annotations cut to <see cref="GroupSummary.MaxTextLength"/>, so a storm's notification stays small.</summary>
+    public WholeAlert Cut() => this with
+    {
+        Text = GroupSummary.Cut(Text),
+        Annotations = Annotations?.ToDictionary(annotation => annotation.Key, annotation => GroupSummary.Cut(annotation.Value)),
+    };
+
+    public AdmittedAlert ToAdmittedAlert() => new(Id, Contracts.RoutingKey.Parse(RoutingKey), Text, Source, OccurredAt, Labels, Resolved)
+    {
+        Annotations = Annotations,
+        EndsAt = EndsAt,
+        GeneratorUrl = GeneratorUrl,
+    };
 }

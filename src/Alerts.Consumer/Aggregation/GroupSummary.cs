@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Alerts.Consumer.Admission;
 
 namespace Alerts.Consumer.Aggregation;
@@ -15,6 +16,9 @@ public sealed class GroupSummary
     public const int MaxTextLength = 300;
 
     public const string NoSource = "(not given)";
+
+    /// <summary>The most alerts a summary keeps whole for receivers that list them; the most a webhook's <c>MaxAlerts</c> may ask.</summary>
+    public const int MaxListed = 100;
 
     public long Count { get; set; }
 
@@ -40,6 +44,13 @@ public sealed class GroupSummary
     /// <summary>The group's first alert, whole, when known: a notification that accounts for one alert reads as that alert's own.</summary>
     public WholeAlert? First { get; set; }
 
+    /// <summary>The first alerts, whole, on a route whose receivers list them (webhooks): at most <see cref="MaxListed"/>.</summary>
+    public List<WholeAlert> Listed { get; set; } = [];
+
+    /// <summary>The alerts it names whole: one alert notified alone as it came, those of a digest as listed (cut).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<WholeAlert> WholeAlerts => Count == 1 && First is { } first ? [first] : Listed;
+
     /// <summary>One alert, to be notified alone.</summary>
     public static GroupSummary Of(AdmittedAlert alert) => new()
     {
@@ -52,12 +63,18 @@ public sealed class GroupSummary
 
     public static string Cut(string text) => text.Length <= MaxTextLength ? text : text[..MaxTextLength] + "…";
 
-    /// <summary>Adds one alert of a tally, its texts, source and key looked up in the tally's tables.</summary>
-    public void Add(AlertTally tally, TalliedAlert alert)
+    /// <summary>Adds the tally's alert at <paramref name="index"/>, its texts, source and key looked up in the tally's tables.</summary>
+    public void Add(AlertTally tally, int index)
     {
-        if (Count == 0 && ReferenceEquals(alert, tally.Alerts[0]))
+        var alert = tally.Alerts[index];
+        if (Count == 0 && index == 0)
         {
             First = tally.First;
+        }
+
+        if (index < tally.Listed.Count && Listed.Count < MaxListed)
+        {
+            Listed.Add(tally.Listed[index]);
         }
 
         Resolved |= tally.Resolved;
@@ -75,6 +92,7 @@ public sealed class GroupSummary
     public void Add(GroupSummary other)
     {
         First ??= other.First;
+        Listed.AddRange(other.Listed.Take(MaxListed - Listed.Count));
         Resolved |= other.Resolved;
         Count += other.Count;
         OtherTexts += other.OtherTexts + other.Texts.Sum(text => Tally(Texts, text.Key, text.Value));

@@ -26,6 +26,6 @@ public sealed class AlertConsumer(IOptions<AlertsOptions> options, AlertAdmissio
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["AlertId"] = alert.Id, ["Route"] = route.Name });
-        await notifier.NotifyAsync(route, Notification.Of(alert), attempt, context.CancellationToken);
+        await notifier.NotifyAsync(route, Notification.Of(alert), attempt, NotifiedReceivers.Of(context.ReceiveContext), context.CancellationToken);
     }
 }

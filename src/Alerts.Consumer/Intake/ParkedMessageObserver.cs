@@ -1,3 +1,4 @@
+using Alerts.Consumer.Notifications;
 using Alerts.Consumer.Settings;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,8 @@ public sealed class ParkedMessageObserver(IOptions<AlertsOptions> options, Parke
         if (!stopping && !context.ReceiveContext.TryGetPayload<Counted>(out _))
         {
             context.ReceiveContext.GetOrAddPayload(() => new Counted());
-            Parked(context.ReceiveContext.InputAddress, context.MessageId?.ToString(), exception, context.Message);
+            var owed = context.ReceiveContext.TryGetPayload<NotifiedReceivers>(out var notified) ? notified.Owed : [];
+            Parked(context.ReceiveContext.InputAddress, context.MessageId?.ToString(), exception, context.Message, owed);
         }
 
         return Task.CompletedTask;
@@ -37,9 +39,9 @@ public sealed class ParkedMessageObserver(IOptions<AlertsOptions> options, Parke
 
     sealed class Counted;
 
-    void Parked(Uri inputAddress, string? messageId, Exception exception, object? message = null)
+    void Parked(Uri inputAddress, string? messageId, Exception exception, object? message = null, IReadOnlyList<string>? owed = null)
     {
         var queue = inputAddress.AbsolutePath[(inputAddress.AbsolutePath.LastIndexOf('/') + 1)..];
-        parked.Parked(options.Value.FindRouteOfQueue(queue)?.Name ?? queue, queue, messageId, exception, message);
+        parked.Parked(options.Value.FindRouteOfQueue(queue)?.Name ?? queue, queue, messageId, exception, message, owed);
     }
 }

@@ -11,9 +11,15 @@ namespace Alerts.Consumer.Intake;
 public sealed partial class ParkedMessages(AlertMetrics metrics, TimeProvider time, ILogger<ParkedMessages> logger)
 {
     /// <param name="message">What was parked, when it could be read: a notification counts its alerts.</param>
-    public void Parked(string route, string queue, string? messageId, Exception exception, object? message = null)
+    /// <param name="owed">The receivers that did not have the notification when it was parked.</param>
+    public void Parked(string route, string queue, string? messageId, Exception exception, object? message = null, IReadOnlyList<string>? owed = null)
     {
         metrics.Parked(route, message is Notification notification ? notification.Summary.Count : 1);
+        foreach (var receiver in owed ?? [])
+        {
+            metrics.NotificationParked(route, receiver);
+        }
+
         LogParked(message is Notification ? "notification" : "alert", messageId ?? "(no id)", queue, Reason(exception));
     }
 

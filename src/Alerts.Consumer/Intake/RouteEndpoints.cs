@@ -2,6 +2,7 @@ using Alerts.Consumer.Aggregation;
 using Alerts.Consumer.Notifications;
 using Alerts.Consumer.Settings;
 using MassTransit;
+using MassTransit.Middleware;
 
 namespace Alerts.Consumer.Intake;
 
@@ -38,6 +39,7 @@ public static class RouteEndpoints
         endpoint.ConcurrentMessageLimit = alerts.ConcurrentMessageLimit;
         // What fails is kept in the error queue; nobody subscribes to Fault<T>.
         endpoint.PublishFaults = false;
+        endpoint.ParkWithNotifiedReceivers();
         endpoint.ConfigureConsumer<AlertConsumer>(context, consumer => consumer.UseNotificationRetry(alerts.Retry));
     }
 
@@ -50,6 +52,7 @@ public static class RouteEndpoints
         // Both share the queue: each message names its type (MT-MessageType), and goes to its own consumer alone.
         endpoint.UseRawJsonDeserializer(RawSerializerOptions.Default, isDefault: true);
         endpoint.PublishFaults = false;
+        endpoint.ParkWithNotifiedReceivers();
         endpoint.PrefetchCount = 2 * HeldDeliveries.Max;
         endpoint.ConcurrentMessageLimit = endpoint.PrefetchCount;
         endpoint.ConfigureConsumer<TallyConsumer>(context);
@@ -59,4 +62,12 @@ public static class RouteEndpoints
             consumer.UseNotificationRetry(alerts.Retry);
         });
     }
+
+    /// <summary>MassTransit's own error pipe, with the receivers that already have a notification written on what it parks.</summary>
+    static void ParkWithNotifiedReceivers(this IReceiveEndpointConfigurator endpoint) => endpoint.ConfigureError(error =>
+    {
+        error.UseFilter(new NotifiedReceivers.ParkedHeaderFilter());
+        error.UseFilter(new GenerateFaultFilter());
+        error.UseFilter(new ErrorTransportFilter());
+    });
 }

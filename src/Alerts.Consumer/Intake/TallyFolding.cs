@@ -60,7 +60,7 @@ public sealed class TallyFolding(AlertAdmission admission, ParkedMessages parked
                     tallies[alert.Group] = tally = new AlertTally { Group = alert.Group, First = WholeAlert.From(alert), Resolved = alert.Resolved };
                 }
 
-                tally.Add(alert, alert.OccurredAt ?? now);
+                tally.Add(alert, alert.OccurredAt ?? now, route.Options.ListedAlerts);
             }
         }
 

@@ -12,7 +12,7 @@ namespace Alerts.Consumer.Mail;
 /// </summary>
 public sealed partial class MailReceiver(AlertMailer mailer, AlertMetrics metrics, ILogger<MailReceiver> logger) : INotificationReceiver
 {
-    public bool Serves(RouteOptions route) => route.To.Count > 0;
+    public string Name => "email";
 
     public async Task SendAsync(Route route, Notification notification, int attempt, CancellationToken cancellationToken)
     {
@@ -28,7 +28,6 @@ public sealed partial class MailReceiver(AlertMailer mailer, AlertMetrics metric
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
             metrics.Sent(route.Name, sending, accepted: false);
-            LogSendFailed(summary.Count, notification.Group, route.Name, attempt + 1, failure.Message);
             if (Refusal(failure) is { } refused)
             {
                 throw refused;
@@ -51,7 +50,4 @@ public sealed partial class MailReceiver(AlertMailer mailer, AlertMetrics metric
 
     [LoggerMessage(LogLevel.Information, "Mailed {Count} alert(s) of group {Group} to {Recipients} for route {Route}")]
     partial void LogMailed(long count, string group, List<string> recipients, string route);
-
-    [LoggerMessage(LogLevel.Warning, "Could not mail {Count} alert(s) of group {Group} for route {Route} (attempt {Attempt}): {Reason}")]
-    partial void LogSendFailed(long count, string group, string route, int attempt, string reason);
 }

@@ -7,7 +7,7 @@ namespace Alerts.Consumer.Notifications;
 
 /// <summary>
 /// Sends a group's notification, which the replica that aggregates the route published to its digest queue, to the
-/// route's receivers. It returns, and so lets MassTransit acknowledge the notification, only once every receiver took it.
+/// route's receivers. It returns, and so lets MassTransit acknowledge the notification, only once every receiver has it.
 /// </summary>
 public sealed class NotificationConsumer(IOptions<AlertsOptions> options, Notifier notifier) : IConsumer<Notification>
 {
@@ -20,7 +20,7 @@ public sealed class NotificationConsumer(IOptions<AlertsOptions> options, Notifi
             throw new InvalidAlertException("the message is not a notification: it has no group or summary");
         }
 
-        return notifier.NotifyAsync(
-            options.Value.RouteOfQueue(context.ReceiveContext.InputAddress), context.Message, context.GetRetryAttempt(), context.CancellationToken);
+        return notifier.NotifyAsync(options.Value.RouteOfQueue(context.ReceiveContext.InputAddress), context.Message, context.GetRetryAttempt(),
+            NotifiedReceivers.Of(context.ReceiveContext), context.CancellationToken);
     }
 }

@@ -37,6 +37,9 @@ public sealed class AlertsOptions
 
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>Where people open the front door (<c>https://alerts.example.com</c>): the <c>externalURL</c> webhooks are given.</summary>
+    public string? ExternalUrl { get; set; }
+
     public IEnumerable<string> ServedRouteNames() =>
         string.IsNullOrWhiteSpace(Serve)
             ? Routes.Keys

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Alerts.Consumer.Aggregation;
 using Alerts.Contracts;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -35,6 +36,11 @@ public sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOpti
             .Where(served => !options.Routes.ContainsKey(served))
             .Select(served => $"Alerts:Serve names route '{served}', which Alerts:Routes does not have ({string.Join(", ", options.Routes.Keys)})"));
 
+        if (options.ExternalUrl is { Length: > 0 } external && !IsHttpUrl(external))
+        {
+            failures.Add("Alerts:ExternalUrl must be an absolute http or https URL (where people open the front door)");
+        }
+
         if (options.Retry.MinInterval <= TimeSpan.Zero || options.Retry.MaxInterval < options.Retry.MinInterval)
         {
             failures.Add("Alerts:Retry: MinInterval must be positive and no larger than MaxInterval");
@@ -65,14 +71,22 @@ public sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOpti
             yield return $"{path}:Bindings '{pattern}' is not a topic pattern of dot-separated words, '*' or '#' (for example *.rate_limit)";
         }
 
-        if (route.To.Count == 0)
+        if (route.To.Count == 0 && route.Webhooks.Count == 0)
         {
-            yield return $"{path}:To has no recipient";
+            yield return $"{path} has no receiver: give To (e-mail addresses) or Webhooks";
         }
 
         foreach (var recipient in route.To.Where(recipient => !MailboxAddress.TryParse(recipient, out _)))
         {
             yield return $"{path}:To '{recipient}' is not an e-mail address";
+        }
+
+        for (var index = 0; index < route.Webhooks.Count; index++)
+        {
+            foreach (var failure in ValidateWebhook($"{path}:Webhooks:{index}", route.Webhooks[index]))
+            {
+                yield return failure;
+            }
         }
 
         if (string.IsNullOrWhiteSpace(route.Subject) || route.Subject.Any(char.IsControl))
@@ -108,6 +122,37 @@ public sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOpti
             yield return $"{path}:Grouping:MaxRememberedIds must be between 1 and 1000000";
         }
     }
+
+    static IEnumerable<string> ValidateWebhook(string path, WebhookOptions webhook)
+    {
+        // The URL itself may hold a secret: say what is wrong with it, never what it is.
+        if (!IsHttpUrl(webhook.Url))
+        {
+            yield return $"{path}:Url must be an absolute http or https URL";
+        }
+
+        if (webhook.BearerToken is { Length: > 0 } && (webhook.Username is { Length: > 0 } || webhook.Password is { Length: > 0 }))
+        {
+            yield return $"{path}: give BearerToken or Username and Password, not both";
+        }
+
+        if (webhook.MaxAlerts is < 1 or > GroupSummary.MaxListed)
+        {
+            yield return $"{path}:MaxAlerts must be between 1 and {GroupSummary.MaxListed}";
+        }
+
+        if (!Enum.IsDefined(webhook.Format))
+        {
+            yield return $"{path}:Format must be Alertmanager or Slack";
+        }
+
+        if (webhook.Timeout <= TimeSpan.Zero || webhook.Timeout > TimeSpan.FromMinutes(5))
+        {
+            yield return $"{path}:Timeout must be between 00:00:00.001 and 00:05:00";
+        }
+    }
+
+    static bool IsHttpUrl(string value) => Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https";
 
     [GeneratedRegex(@"^[A-Za-z0-9_.\-]{1,200}$")]
     private static partial Regex QueueName();

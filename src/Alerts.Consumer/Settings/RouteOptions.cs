@@ -7,8 +7,11 @@ public sealed class RouteOptions
     /// <summary>Topic patterns on the alerts exchange: <c>critical.*</c>, <c>*.rate_limit</c>, <c>#</c>.</summary>
     public List<string> Bindings { get; set; } = [];
 
-    /// <summary>Recipients, as e-mail addresses (<c>ops@example.com</c> or <c>Ops &lt;ops@example.com&gt;</c>).</summary>
+    /// <summary>Recipients, as e-mail addresses (<c>ops@example.com</c> or <c>Ops &lt;ops@example.com&gt;</c>); none when the route has webhooks only.</summary>
     public List<string> To { get; set; } = [];
+
+    /// <summary>Webhooks the route posts its notifications to, beside (or instead of) its mail.</summary>
+    public List<WebhookOptions> Webhooks { get; set; } = [];
 
     public string Subject { get; set; } = "";
 
@@ -16,6 +19,9 @@ public sealed class RouteOptions
 
     /// <summary>Notify resolutions (an alert whose problem ended), with RESOLVED in the subject; false acknowledges them unsent.</summary>
     public bool SendResolved { get; set; } = true;
+
+    /// <summary>How many of a group's alerts its notifications carry whole: as many as its webhooks list, none for mail alone.</summary>
+    public int ListedAlerts => Webhooks.Count == 0 ? 0 : Math.Min(Webhooks.Max(webhook => webhook.MaxAlerts), Aggregation.GroupSummary.MaxListed);
 }
 
 /// <summary>

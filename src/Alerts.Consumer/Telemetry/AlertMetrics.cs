@@ -4,7 +4,8 @@ namespace Alerts.Consumer.Telemetry;
 
 /// <summary>
 /// What an operator watches per route: alerts received, mailed, retried and parked, how long the mail
-/// server takes, and how old an alert is when it reaches its consumer (the queue's lag).
+/// server takes, and how old an alert is when it reaches its consumer (the queue's lag); per route and receiver,
+/// notifications sent, failed attempts, parked, and how long the receiver takes.
 /// </summary>
 public sealed class AlertMetrics
 {
@@ -19,6 +20,10 @@ public sealed class AlertMetrics
     readonly Counter<long> _duplicates;
     readonly Histogram<double> _mailDuration;
     readonly Histogram<double> _queueLag;
+    readonly Counter<long> _notificationsSent;
+    readonly Counter<long> _notificationsFailed;
+    readonly Counter<long> _notificationsParked;
+    readonly Histogram<double> _notificationDuration;
 
     public AlertMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
@@ -34,6 +39,11 @@ public sealed class AlertMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _queueLag = meter.CreateHistogram("alerts.queue.lag", "s", "Time from an alert's occurredAt to its first delivery to a consumer",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] });
+        _notificationsSent = meter.CreateCounter<long>("alerts.notifications.sent", "{notification}", "Notifications a receiver (email, webhook-0, …) accepted");
+        _notificationsFailed = meter.CreateCounter<long>("alerts.notifications.failed", "{attempt}", "Attempts to notify a receiver that failed");
+        _notificationsParked = meter.CreateCounter<long>("alerts.notifications.parked", "{notification}", "Notifications parked while a receiver was still owed them");
+        _notificationDuration = meter.CreateHistogram("alerts.notification.duration", "s", "Time a receiver takes to accept or refuse one notification",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
     }
 
     /// <summary>Counts a delivery: the first attempt as received (with its lag when the alert says when it occurred), later ones as retries.</summary>
@@ -66,6 +76,15 @@ public sealed class AlertMetrics
             _mailed.Add(alerts, tag);
         }
     }
+
+    public void Notified(string route, string receiver, long started, bool accepted)
+    {
+        KeyValuePair<string, object?> routeTag = new("route", route), receiverTag = new("receiver", receiver);
+        _notificationDuration.Record(_time.GetElapsedTime(started).TotalSeconds, routeTag, receiverTag, new("outcome", accepted ? "accepted" : "failed"));
+        (accepted ? _notificationsSent : _notificationsFailed).Add(1, routeTag, receiverTag);
+    }
+
+    public void NotificationParked(string route, string receiver) => _notificationsParked.Add(1, new("route", route), new("receiver", receiver));
 
     public void Silenced(string route) => _silenced.Add(1, new KeyValuePair<string, object?>("route", route));
 

@@ -14,7 +14,8 @@ public sealed class ErrorQueues
         where T : class
     {
         var queue = parked.ReceiveContext.InputAddress.AbsolutePath.TrimStart('/');
-        _parked.Enqueue(new Parked(queue, parked.Message, parked.Headers.Get<string>("MT-Fault-ExceptionType"), parked.Headers.Get<string>("MT-Fault-Message")));
+        _parked.Enqueue(new Parked(queue, parked.Message, parked.Headers.Get<string>("MT-Fault-ExceptionType"), parked.Headers.Get<string>("MT-Fault-Message"),
+            parked.Headers.Get<string>(Consumer.Notifications.NotifiedReceivers.Header)));
         return Task.CompletedTask;
     }
 
@@ -30,5 +31,6 @@ public sealed class ErrorQueues
         return Assert.Single(_parked);
     }
 
-    public sealed record Parked(string Queue, object Message, string? ExceptionType, string? Reason);
+    /// <param name="Notified">The receivers that had the message's notification when it was parked.</param>
+    public sealed record Parked(string Queue, object Message, string? ExceptionType, string? Reason, string? Notified = null);
 }
