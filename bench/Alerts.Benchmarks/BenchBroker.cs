@@ -10,6 +10,9 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
     public const string PublishQueue = "bench_publish";
     public const string RouteQueue = "critical";
 
+    /// <summary>The queue of the webhook scenario's route, which posts and mails nothing.</summary>
+    public const string HookQueue = "hooks";
+
     IConnection? _connection;
 
     public IReadOnlyDictionary<string, string> Settings { get; } = settings;
@@ -46,10 +49,12 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
     public async Task ResetAsync()
     {
         await using var channel = await ChannelAsync();
-        foreach (var queue in new[] { PublishQueue, RouteQueue, $"{RouteQueue}_error", $"{RouteQueue}.digest" })
+        foreach (var queue in new[] { PublishQueue, RouteQueue, $"{RouteQueue}_error", $"{RouteQueue}.digest", HookQueue, $"{HookQueue}_error" })
         {
             await channel.QueueDeleteAsync(queue);
         }
+
+        await channel.ExchangeDeleteAsync(HookQueue);
 
         var quorum = new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
         await channel.ExchangeDeclareAsync("alerts", ExchangeType.Topic, durable: true);
@@ -73,10 +78,18 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
+    /// <summary>Consumers on the queue; none while the queue does not exist yet (its consumer declares it).</summary>
     public async Task<uint> ConsumersAsync(string queue)
     {
         await using var channel = await ChannelAsync();
-        return (await channel.QueueDeclarePassiveAsync(queue)).ConsumerCount;
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).ConsumerCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException missing) when (missing.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Publishes <paramref name="count"/> alerts at <paramref name="perSecond"/>, each confirmed before the next.</summary>

@@ -271,7 +271,32 @@ await using (var frontDoor = ServiceProcess.FrontDoor(broker.Settings, frontDoor
     results.Add("http front door", $"single-alert request at half of that ({singleRate / 2:0}/s), p99 ms", ordered[(int)(ordered.Count * 0.99)]);
 }
 
-// 7. Memory of the consumer process.
+// 7. Webhooks: one consumer process posting each alert (grouping off, no mail) in Alertmanager's format to a local
+// receiver, beside a plain HttpClient posting the same payload with as many posts in flight.
+Console.WriteLine("webhook…");
+await using (var hooks = await WebhookSink.StartAsync())
+{
+    hooks.KeepPosts = false;
+    var payload = WebhookPayload.Sample();
+    using var plain = new HttpClient();
+    await Parallel.ForEachAsync(Enumerable.Range(0, alerts), new ParallelOptions { MaxDegreeOfParallelism = defaults.ConcurrentMessageLimit },
+        async (_, cancel) => (await plain.PostAsync(hooks.UrlOf(), new ByteArrayContent(payload) { Headers = { ContentType = new("application/json") } }, cancel)).Dispose());
+    var plainPosts = hooks.AcceptedRate;
+    hooks.Forget();
+
+    await broker.ResetAsync();
+    await using var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port,
+        ("Alerts__Serve", "hooks"), ("Alerts__Routes__hooks__Queue", BenchBroker.HookQueue), ("Alerts__Routes__hooks__Bindings__0", "critical.*"),
+        ("Alerts__Routes__hooks__Subject", "HOOKS"), ("Alerts__Routes__hooks__Grouping__Enabled", "false"),
+        ("Alerts__Routes__hooks__Webhooks__0__Url", hooks.UrlOf()));
+    await WaitForConsumersAsync(broker, 1, BenchBroker.HookQueue);
+    await broker.PublishPlainAsync("critical.bench", alerts, inFlight: 1000);
+    await hooks.WaitForAsync(alerts, patience);
+    results.Add("webhook (posts/s)", $"one consumer process, grouping off, Alertmanager format, {defaults.ConcurrentMessageLimit} at once", hooks.AcceptedRate,
+        $"plain HttpClient, the same payload, {defaults.ConcurrentMessageLimit} at once", plainPosts, consumer.PeakMegabytes);
+}
+
+// 8. Memory of the consumer process.
 results.Add("memory (MB)", "consumer idle, resident", consumerIdle);
 results.Add("memory (MB)", "consumer peak at saturation", consumerPeak);
 results.Print();
@@ -368,10 +393,10 @@ static async Task<IHost> StartProducerAsync(BenchBroker broker)
     return host;
 }
 
-static async Task WaitForConsumersAsync(BenchBroker broker, int consumers)
+static async Task WaitForConsumersAsync(BenchBroker broker, int consumers, string queue = BenchBroker.RouteQueue)
 {
     var deadline = DateTime.UtcNow.AddSeconds(60);
-    while (await broker.ConsumersAsync(BenchBroker.RouteQueue) < consumers)
+    while (await broker.ConsumersAsync(queue) < consumers)
     {
         if (DateTime.UtcNow > deadline)
         {
