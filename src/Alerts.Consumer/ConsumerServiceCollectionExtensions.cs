@@ -1,5 +1,6 @@
 using Alerts.Consumer.Admission;
 using Alerts.Consumer.Aggregation;
+using Alerts.Consumer.History;
 using Alerts.Consumer.Intake;
 using Alerts.Consumer.Mail;
 using Alerts.Consumer.Notifications;
@@ -44,6 +45,7 @@ public static class ConsumerServiceCollectionExtensions
             .AddSingleton<GroupingIntake>()
             .AddHostedService(services => services.GetRequiredService<GroupingIntake>())
             .AddHostedService<AggregationScheduler>()
+            .AddHostedService<HistoryWriter>()
             .AddHealthChecks().AddCheck<GroupingIntake>("grouping-intake", tags: ["ready"]).Services;
 
     /// <summary>The consumers of the bus: alerts of a route that notifies each alone, and a digest queue's tallies and notifications.</summary>
@@ -67,6 +69,7 @@ public static class ConsumerServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<AlertMetrics>();
         services.TryAddSingleton<SilenceBook>();
+        services.TryAddSingleton<HistoryRecorder>();
         services.TryAddSingleton<AlertAdmission>();
         services.TryAddSingleton<TallyFolding>();
         services.TryAddSingleton<RouteAggregations>();
@@ -86,7 +89,7 @@ public static class ConsumerServiceCollectionExtensions
     {
         services.AddSilences();
         services.TryAddSingleton<SilenceBook>();
-        services.AddHostedService<SilenceFeed>();
+        services.AddHostedService<SilenceFeed<SilenceBook>>();
         return services;
     }
 

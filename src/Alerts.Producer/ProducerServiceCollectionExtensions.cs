@@ -1,5 +1,7 @@
 using Alerts.Producer;
 using Alerts.Producer.FrontDoor;
+using Alerts.Producer.History;
+using Alerts.ServiceDefaults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,12 +19,17 @@ public static class ProducerServiceCollectionExtensions
         return services.AddAlertsBus();
     }
 
-    /// <summary>Adds the HTTP front door's settings, checked at start, and its request size limit.</summary>
+    /// <summary>Adds the HTTP front door's settings, checked at start, its request size limit, and the readers of silences and history.</summary>
     public static IServiceCollection AddFrontDoor(this IServiceCollection services)
     {
         services.AddValidatedSettings<FrontDoorOptions>(FrontDoorOptions.SectionName);
         services.AddSilences();
         services.AddSingleton<IValidateOptions<FrontDoorOptions>, FrontDoorOptionsValidator>();
+        services.AddValidatedSettings<HistoryOptions>(HistoryOptions.SectionName);
+        services.AddSingleton<SilenceCopy>();
+        services.AddHostedService<SilenceFeed<SilenceCopy>>();
+        services.AddSingleton<AlertBoard>();
+        services.AddHostedService<HistoryFeed>();
         // Read before the settings are checked (the server is built first): the raw value, the checked one refuses to start.
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
             kestrel.Limits.MaxRequestBodySize = configuration.GetValue($"{FrontDoorOptions.SectionName}:{nameof(FrontDoorOptions.MaxRequestBytes)}", new FrontDoorOptions().MaxRequestBytes));

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using Alerts.Consumer.Admission;
+using Alerts.Consumer.History;
 using Alerts.Consumer.Settings;
 using Alerts.Consumer.Silences;
 using Alerts.Consumer.Telemetry;
@@ -19,12 +20,14 @@ public sealed class When_an_alert_is_admitted : IDisposable
     readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     readonly SilenceBook _silences;
     readonly AlertAdmission _admission;
+    readonly HistoryRecorder _history;
 
     public When_an_alert_is_admitted()
     {
         var metrics = new AlertMetrics(_services.GetRequiredService<IMeterFactory>(), TimeProvider.System);
         _silences = new SilenceBook(TimeProvider.System, metrics, NullLogger<SilenceBook>.Instance);
-        _admission = new AlertAdmission(Options.Create(new AlertsOptions { MaxTextLength = 100 }), _silences, metrics);
+        _history = new HistoryRecorder(TimeProvider.System, metrics);
+        _admission = new AlertAdmission(Options.Create(new AlertsOptions { MaxTextLength = 100 }), _silences, _history, metrics);
     }
 
     public void Dispose() => _services.Dispose();

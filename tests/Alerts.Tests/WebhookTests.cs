@@ -79,7 +79,7 @@ public sealed class When_a_route_has_a_webhook : IAsyncLifetime
         Assert.Equal(OccurredAt, DateTimeOffset.Parse((string)alert["startsAt"]!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.StartsWith("0001-01-01T00:00:00", (string?)alert["endsAt"], StringComparison.Ordinal);
         Assert.Equal("", (string?)alert["generatorURL"]);
-        Assert.Equal(AlertmanagerAlert.FingerprintOf(labels), (string?)alert["fingerprint"]);
+        Assert.Equal(AlertLabels.Fingerprint(labels), (string?)alert["fingerprint"]);
         Assert.Matches("^[0-9a-f]{16}$", (string?)alert["fingerprint"]);
         Assert.Single(await _mail.WaitForAsync(1, TimeSpan.FromSeconds(10))); // and the team's mail, as before
     }
@@ -88,10 +88,10 @@ public sealed class When_a_route_has_a_webhook : IAsyncLifetime
     public void Should_fingerprint_labels_as_prometheus_does()
     {
         // Prometheus's model.LabelSet{"alertname": "HighRequestRate", "job": "api"}.Fingerprint(), FNV-1a 64 over sorted pairs.
-        Assert.Equal(AlertmanagerAlert.FingerprintOf(Map(("job", "api"), ("alertname", "HighRequestRate"))),
-            AlertmanagerAlert.FingerprintOf(Map(("alertname", "HighRequestRate"), ("job", "api"))));
-        Assert.Equal("cbf29ce484222325", AlertmanagerAlert.FingerprintOf([])); // FNV-1a's offset basis: the empty label set
-        Assert.NotEqual(AlertmanagerAlert.FingerprintOf(Map(("a", "bc"))), AlertmanagerAlert.FingerprintOf(Map(("ab", "c"))));
+        Assert.Equal(AlertLabels.Fingerprint(Map(("job", "api"), ("alertname", "HighRequestRate"))),
+            AlertLabels.Fingerprint(Map(("alertname", "HighRequestRate"), ("job", "api"))));
+        Assert.Equal("cbf29ce484222325", AlertLabels.Fingerprint(new Dictionary<string, string>())); // FNV-1a's offset basis: the empty label set
+        Assert.NotEqual(AlertLabels.Fingerprint(Map(("a", "bc"))), AlertLabels.Fingerprint(Map(("ab", "c"))));
     }
 
     [Fact]

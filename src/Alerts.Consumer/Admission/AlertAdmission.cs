@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Alerts.Consumer.History;
 using Alerts.Consumer.Settings;
 using Alerts.Consumer.Silences;
 using Alerts.Consumer.Telemetry;
@@ -11,9 +12,9 @@ namespace Alerts.Consumer.Admission;
 /// <summary>
 /// The one way into a route, whichever reader took the alert off the route's queue (MassTransit alert by alert, or the
 /// grouping intake in batches): reads the body, checks the alert, drops a resolution the route does not send and what a
-/// silence mutes, counts it, and traces it in a span of its own under the publisher's.
+/// silence mutes, counts it, records it in the history, and traces it in a span of its own under the publisher's.
 /// </summary>
-public sealed class AlertAdmission(IOptions<AlertsOptions> options, SilenceBook silences, AlertMetrics metrics)
+public sealed class AlertAdmission(IOptions<AlertsOptions> options, SilenceBook silences, HistoryRecorder history, AlertMetrics metrics)
 {
     readonly int _maxTextLength = options.Value.MaxTextLength;
 
@@ -50,8 +51,10 @@ public sealed class AlertAdmission(IOptions<AlertsOptions> options, SilenceBook 
             throw;
         }
 
+        var mutedBy = admitted.Resolved ? null : silences.Muting(admitted, route.Name);
+        history.Admitted(route, admitted, mutedBy?.Id);
         var outcome = admitted.Resolved && !route.Options.SendResolved ? "resolution not sent"
-            : silences.Mutes(admitted, route.Name) ? "silenced"
+            : mutedBy is not null ? "silenced"
             : "admitted";
         AlertTracing.Admitted(span, admitted, outcome);
         return outcome == "admitted" ? admitted : null;

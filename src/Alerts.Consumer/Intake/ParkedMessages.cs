@@ -1,6 +1,9 @@
+using Alerts.Consumer.History;
 using Alerts.Consumer.Notifications;
+using Alerts.Consumer.Settings;
 using Alerts.Consumer.Telemetry;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Consumer.Intake;
 
@@ -8,7 +11,8 @@ namespace Alerts.Consumer.Intake;
 /// Says that a message was parked in its queue's error queue, whoever parked it (MassTransit, or the grouping intake),
 /// in one log line with the reason and a count per route: MassTransit's own fault log carries a stack trace per message.
 /// </summary>
-public sealed partial class ParkedMessages(AlertMetrics metrics, TimeProvider time, ILogger<ParkedMessages> logger)
+public sealed partial class ParkedMessages(
+    IOptions<AlertsOptions> options, AlertMetrics metrics, HistoryRecorder history, TimeProvider time, ILogger<ParkedMessages> logger)
 {
     /// <param name="message">What was parked, when it could be read: a notification counts its alerts.</param>
     /// <param name="owed">The receivers that did not have the notification when it was parked.</param>
@@ -20,7 +24,9 @@ public sealed partial class ParkedMessages(AlertMetrics metrics, TimeProvider ti
             metrics.NotificationParked(route, receiver);
         }
 
-        LogParked(message is Notification ? "notification" : "alert", messageId ?? "(no id)", queue, Reason(exception));
+        var reason = Reason(exception);
+        history.Parked(options.Value.FindRouteOfQueue(queue), route, message, reason);
+        LogParked(message is Notification ? "notification" : "alert", messageId ?? "(no id)", queue, reason);
     }
 
     /// <summary>The headers MassTransit writes on a message it parks, for one the intake parks: operators and replay read both alike.</summary>

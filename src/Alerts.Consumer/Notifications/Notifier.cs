@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Alerts.Consumer.History;
 using Alerts.Consumer.Mail;
 using Alerts.Consumer.Settings;
 using Alerts.Consumer.Telemetry;
@@ -11,7 +12,7 @@ namespace Alerts.Consumer.Notifications;
 /// not have it yet, all at once, so that a mail server that is down holds back no webhook. Whoever calls it does so within
 /// <see cref="NotificationRetry"/>: what failed is retried for the receivers that failed, then parked the same way for all.
 /// </summary>
-public sealed partial class Notifier(MailReceiver mail, WebhookPoster webhooks, AlertMetrics metrics, ILogger<Notifier> logger)
+public sealed partial class Notifier(MailReceiver mail, WebhookPoster webhooks, HistoryRecorder history, AlertMetrics metrics, ILogger<Notifier> logger)
 {
     readonly ConcurrentDictionary<string, INotificationReceiver[]> _receivers = new(StringComparer.OrdinalIgnoreCase);
 
@@ -53,6 +54,7 @@ public sealed partial class Notifier(MailReceiver mail, WebhookPoster webhooks, 
         }
 
         metrics.Notified(route.Name, receiver.Name, started, accepted: true);
+        history.Notified(route, notification, receiver.Name);
         notified.Add(receiver.Name);
         return null;
     }

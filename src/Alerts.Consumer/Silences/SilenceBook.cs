@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Alerts.ServiceDefaults;
 using Alerts.Contracts.Silences;
 using Alerts.Consumer.Admission;
 using Alerts.Consumer.Telemetry;
@@ -9,7 +10,7 @@ namespace Alerts.Consumer.Silences;
 /// Every silence this process has read from the broker's silence stream, latest version of each. Alerts wait for
 /// <see cref="Loaded"/>, so an alert is never mailed because the silences it matches were not read yet.
 /// </summary>
-public sealed partial class SilenceBook(TimeProvider time, AlertMetrics metrics, ILogger<SilenceBook> logger)
+public sealed partial class SilenceBook(TimeProvider time, AlertMetrics metrics, ILogger<SilenceBook> logger) : ISilenceCopy
 {
     ImmutableDictionary<Guid, Silence> _silences = ImmutableDictionary<Guid, Silence>.Empty;
     readonly HashSet<(Guid Silence, string Group)> _muted = [];
@@ -24,10 +25,10 @@ public sealed partial class SilenceBook(TimeProvider time, AlertMetrics metrics,
     public void Apply(Silence silence) => ImmutableInterlocked.AddOrUpdate(ref _silences, silence.Id, silence, (_, _) => silence);
 
     /// <summary>
-    /// True when an active silence mutes the alert: it is counted for its route, and logged once per group and silence,
-    /// so a muted storm is one log line, not one per alert.
+    /// The active silence that mutes the alert, if one does: the alert is counted for its route, and logged once per group
+    /// and silence, so a muted storm is one log line, not one per alert.
     /// </summary>
-    public bool Mutes(AdmittedAlert alert, string route)
+    public Silence? Muting(AdmittedAlert alert, string route)
     {
         var now = time.GetUtcNow();
         foreach (var silence in _silences.Values)
@@ -40,11 +41,11 @@ public sealed partial class SilenceBook(TimeProvider time, AlertMetrics metrics,
                     LogSilenced(alert.Group, route, silence.Id, silence.CreatedBy, silence.Comment);
                 }
 
-                return true;
+                return silence;
             }
         }
 
-        return false;
+        return null;
     }
 
     public IEnumerable<Silence> All => _silences.Values;

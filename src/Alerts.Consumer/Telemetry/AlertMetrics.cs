@@ -24,6 +24,7 @@ public sealed class AlertMetrics
     readonly Counter<long> _notificationsFailed;
     readonly Counter<long> _notificationsParked;
     readonly Histogram<double> _notificationDuration;
+    readonly Counter<long> _historyDropped;
 
     public AlertMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
@@ -42,6 +43,7 @@ public sealed class AlertMetrics
         _notificationsSent = meter.CreateCounter<long>("alerts.notifications.sent", "{notification}", "Notifications a receiver (email, webhook-0, …) accepted");
         _notificationsFailed = meter.CreateCounter<long>("alerts.notifications.failed", "{attempt}", "Attempts to notify a receiver that failed");
         _notificationsParked = meter.CreateCounter<long>("alerts.notifications.parked", "{notification}", "Notifications parked while a receiver was still owed them");
+        _historyDropped = meter.CreateCounter<long>("alerts.history.dropped", "{event}", "History events dropped because the broker could not take them in time");
         _notificationDuration = meter.CreateHistogram("alerts.notification.duration", "s", "Time a receiver takes to accept or refuse one notification",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
     }
@@ -98,4 +100,6 @@ public sealed class AlertMetrics
 
     /// <param name="alerts">How many alerts were parked: one, or the count of a group's notification.</param>
     public void Parked(string route, long alerts = 1) => _parked.Add(alerts, new KeyValuePair<string, object?>("route", route));
+
+    public void HistoryDropped() => _historyDropped.Add(1);
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Serialization;
 using Alerts.Consumer.Aggregation;
 using Alerts.Consumer.Notifications;
@@ -80,57 +79,10 @@ public sealed record AlertmanagerAlert(
     /// <param name="seen">When the group last saw an alert: the start of one that says none, the end of a resolution that says none.</param>
     public static AlertmanagerAlert From(WholeAlert alert, DateTimeOffset? seen)
     {
-        var labels = LabelsOf(alert);
+        var labels = AlertLabels.Of(alert.Labels, RoutingKey.Parse(alert.RoutingKey), alert.Source);
         var annotations = alert.Annotations is { Count: > 0 } own ? new Dictionary<string, string>(own) : new() { ["summary"] = alert.Text };
         var startsAt = alert.OccurredAt ?? seen ?? DateTimeOffset.UtcNow;
         var endsAt = alert.EndsAt ?? (alert.Resolved ? seen ?? startsAt : NoEnd);
-        return new(alert.Resolved ? "resolved" : "firing", labels, annotations, startsAt, endsAt, alert.GeneratorUrl ?? "", FingerprintOf(labels));
-    }
-
-    /// <summary>
-    /// An alert's own labels, as Prometheus sent them; for one that came without (the book's clients): <c>alertname</c>
-    /// from its type, <c>severity</c>, and <c>instance</c> from its source.
-    /// </summary>
-    public static Dictionary<string, string> LabelsOf(WholeAlert alert)
-    {
-        if (alert.Labels is { Count: > 0 } own)
-        {
-            return new Dictionary<string, string>(own);
-        }
-
-        var routingKey = RoutingKey.Parse(alert.RoutingKey);
-        var labels = new Dictionary<string, string>
-        {
-            ["alertname"] = routingKey.Type,
-            ["severity"] = RoutingKey.FormatSeverity(routingKey.Severity),
-        };
-        if (alert.Source is { Length: > 0 } source)
-        {
-            labels["instance"] = source;
-        }
-
-        return labels;
-    }
-
-    /// <summary>Prometheus's fingerprint of a label set (FNV-1a over the sorted pairs), as Alertmanager shows it: 16 hex digits.</summary>
-    public static string FingerprintOf(Dictionary<string, string> labels)
-    {
-        const ulong offset = 14695981039346656037, prime = 1099511628211;
-        const byte separator = 0xff;
-        var hash = offset;
-        foreach (var (name, value) in labels.OrderBy(label => label.Key, StringComparer.Ordinal))
-        {
-            foreach (var part in new[] { name, value })
-            {
-                foreach (var b in Encoding.UTF8.GetBytes(part))
-                {
-                    hash = (hash ^ b) * prime;
-                }
-
-                hash = (hash ^ separator) * prime;
-            }
-        }
-
-        return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        return new(alert.Resolved ? "resolved" : "firing", labels, annotations, startsAt, endsAt, alert.GeneratorUrl ?? "", AlertLabels.Fingerprint(labels));
     }
 }

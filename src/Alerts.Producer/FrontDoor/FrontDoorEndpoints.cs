@@ -21,7 +21,6 @@ namespace Alerts.Producer.FrontDoor;
 public static partial class FrontDoorEndpoints
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
 
     public static void MapFrontDoor(this IEndpointRouteBuilder app)
     {
@@ -29,17 +28,7 @@ public static partial class FrontDoorEndpoints
         api.MapPost("/v2/alerts", PostPrometheusAlertsAsync);
         api.MapPost("/alerts", PostAlertsAsync);
         api.MapSilences();
-        // amtool asks for the version before each command; this is the API of Alertmanager 0.25 it speaks.
-        api.MapGet("/v2/status", (TimeProvider time) => Results.Json(new
-        {
-            cluster = new { status = "ready", peers = Array.Empty<object>() },
-            config = new { original = "" },
-            uptime = Started,
-            versionInfo = new
-            {
-                version = "0.25.0", branch = "alerts", revision = "alerts-front-door", buildUser = "alerts", buildDate = "", goVersion = "none",
-            },
-        }));
+        api.MapAlertQueries();
     }
 
     static async Task<IResult> PostPrometheusAlertsAsync(HttpRequest request, AlertPublisher publisher, IOptions<FrontDoorOptions> options, TimeProvider time)

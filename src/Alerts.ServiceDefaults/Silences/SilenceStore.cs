@@ -7,8 +7,8 @@ using RabbitMQ.Client.Events;
 namespace Alerts.ServiceDefaults;
 
 /// <summary>
-/// Silences live in RabbitMQ, in a stream: an append-only log that every replica reads from its start and that survives
-/// restarts of the consumers and of the broker. Each message is one version of one silence; the newest version wins.
+/// Silences live in RabbitMQ, in a <see cref="StreamQueues"/> that every replica reads from its start. Each message is one
+/// version of one silence; the newest version wins.
 /// </summary>
 public sealed class SilenceStore(IOptions<RabbitMqOptions> broker)
 {
@@ -70,27 +70,9 @@ public sealed class SilenceStore(IOptions<RabbitMqOptions> broker)
         await PublishAsync(channel, MarkerType, [], cancellationToken, messageId: marker);
     }
 
-    /// <summary>A channel with publisher confirms on which the exchange, the stream and their binding are declared.</summary>
-    public static async Task<IChannel> OpenAsync(IConnection connection, CancellationToken cancellationToken)
-    {
-        var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
-        await channel.ExchangeDeclareAsync(Name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(Name, durable: true, exclusive: false, autoDelete: false,
-            new Dictionary<string, object?> { ["x-queue-type"] = "stream" }, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(Name, Name, "", cancellationToken: cancellationToken);
-        return channel;
-    }
+    public static Task<IChannel> OpenAsync(IConnection connection, CancellationToken cancellationToken) =>
+        StreamQueues.OpenAsync(connection, Name, cancellationToken);
 
-    static async Task PublishAsync(IChannel channel, string type, byte[] body, CancellationToken cancellationToken, string? messageId = null)
-    {
-        var properties = new BasicProperties
-        {
-            Type = type,
-            MessageId = messageId ?? Guid.NewGuid().ToString("N"),
-            ContentType = "application/json",
-            DeliveryMode = DeliveryModes.Persistent,
-        };
-        await channel.BasicPublishAsync(Name, "", mandatory: true, properties, body, cancellationToken);
-    }
+    static ValueTask PublishAsync(IChannel channel, string type, byte[] body, CancellationToken cancellationToken, string? messageId = null) =>
+        StreamQueues.PublishAsync(channel, Name, type, body, cancellationToken, messageId);
 }

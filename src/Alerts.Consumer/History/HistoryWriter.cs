@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Alerts.Consumer.Settings;
+using Alerts.Contracts.History;
+using Alerts.ServiceDefaults;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace Alerts.Consumer.History;
+
+/// <summary>
+/// Appends what <see cref="HistoryRecorder"/> records to the broker's history stream, in batches confirmed by the broker,
+/// and announces the routes this replica serves at start and every few hours, so the announcement outlives no retention.
+/// </summary>
+public sealed partial class HistoryWriter(
+    HistoryRecorder recorder, IOptions<AlertsOptions> options, IOptions<SmtpOptions> smtp, IOptions<RabbitMqOptions> broker, TimeProvider time,
+    ILogger<HistoryWriter> logger)
+    : BackgroundService
+{
+    const int BatchSize = 500;
+    static readonly TimeSpan AnnounceEvery = TimeSpan.FromHours(6);
+
+    readonly List<AlertEvent> _batch = new(BatchSize);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await BrokerConnection.ConnectAsync(broker.Value, "history", stoppingToken, automaticRecovery: false);
+                await using var channel = await StreamQueues.OpenAsync(connection, AlertHistory.Name, stoppingToken);
+                await WriteAsync(channel, stoppingToken);
+            }
+            catch (Exception failure) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogNotWritten(_batch.Count, BrokerConnection.Describe(failure, broker.Value));
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        recorder.FlushResends(all: true);
+        if (recorder.Events.TryPeek(out _) || _batch.Count > 0)
+        {
+            // What was recorded before the stop is written now, within the host's stop time.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                await using var connection = await BrokerConnection.ConnectAsync(broker.Value, "history", deadline.Token, automaticRecovery: false);
+                await using var channel = await StreamQueues.OpenAsync(connection, AlertHistory.Name, deadline.Token);
+                while (_batch.Count > 0 || recorder.Events.TryPeek(out _))
+                {
+                    await PublishBatchAsync(channel, deadline.Token);
+                }
+            }
+            catch (Exception failure)
+            {
+                LogNotWritten(_batch.Count, BrokerConnection.Describe(failure, broker.Value));
+            }
+        }
+    }
+
+    async Task WriteAsync(IChannel channel, CancellationToken stoppingToken)
+    {
+        var announced = DateTimeOffset.MinValue;
+        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        var ticked = tick.WaitForNextTickAsync(stoppingToken).AsTask();
+        while (true)
+        {
+            if (time.GetUtcNow() - announced >= AnnounceEvery)
+            {
+                await AnnounceAsync(channel, stoppingToken);
+                announced = time.GetUtcNow();
+            }
+
+            await PublishBatchAsync(channel, stoppingToken);
+            var waiting = recorder.Events.WaitToReadAsync(stoppingToken).AsTask();
+            if (await Task.WhenAny(waiting, ticked) == ticked)
+            {
+                await ticked;
+                recorder.FlushResends();
+                ticked = tick.WaitForNextTickAsync(stoppingToken).AsTask();
+            }
+        }
+    }
+
+    /// <summary>Publishes what waits, up to a batch, all at once; a batch the broker did not confirm is published again.</summary>
+    async Task PublishBatchAsync(IChannel channel, CancellationToken cancellationToken)
+    {
+        while (_batch.Count < BatchSize && recorder.Events.TryRead(out var next))
+        {
+            _batch.Add(next);
+        }
+
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(_batch.Select(recorded => StreamQueues.PublishAsync(
+            channel, AlertHistory.Name, AlertHistory.EventType, JsonSerializer.SerializeToUtf8Bytes(recorded, AlertHistory.Json), cancellationToken).AsTask()));
+        _batch.Clear();
+    }
+
+    async Task AnnounceAsync(IChannel channel, CancellationToken cancellationToken)
+    {
+        foreach (var route in options.Value.ServedRoutes())
+        {
+            var grouping = route.Options.Grouping;
+            var announcement = new RouteAnnouncement(
+                route.Name, route.Topology.Bindings, grouping.By, grouping.Enabled, route.Options.To, smtp.Value.From, $"{smtp.Value.Host}:{smtp.Value.Port}",
+                [.. route.Options.Webhooks.Select(webhook => new AnnouncedWebhook(webhook.Format.ToString().ToLowerInvariant(), webhook.Host, webhook.MaxAlerts))],
+                route.Options.SendResolved,
+                grouping.GroupWait, grouping.GroupInterval, grouping.RepeatInterval, time.GetUtcNow());
+            await StreamQueues.PublishAsync(channel, AlertHistory.Name, AlertHistory.RouteType,
+                JsonSerializer.SerializeToUtf8Bytes(announcement, AlertHistory.Json), cancellationToken);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Could not write the alert history to {Broker} ({Waiting} event(s) wait); retrying in 5 s")]
+    partial void LogNotWritten(int waiting, string broker);
+}

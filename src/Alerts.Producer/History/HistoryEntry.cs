@@ -1,0 +1,12 @@
+using Alerts.Contracts;
+using Alerts.Contracts.History;
+
+namespace Alerts.Producer.History;
+
+/// <summary>One event of the history as the front door keeps it: labels are shared by every event of one alert.</summary>
+public sealed record HistoryEntry(
+    long Offset, DateTimeOffset At, string Kind, string? Route, string? Fingerprint, IReadOnlyDictionary<string, string> Labels,
+    RoutingKey? RoutingKey, string? Source, string? Text, long Count, IReadOnlyList<Guid>? SilencedBy, string? Receiver, string? Reason)
+{
+    public string? Label(string name) => AlertEvent.LabelOf(name, Labels, RoutingKey, Source);
+}
