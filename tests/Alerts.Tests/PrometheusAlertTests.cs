@@ -43,6 +43,18 @@ public sealed class When_prometheus_posts_an_alert
     }
 
     [Fact]
+    public void Should_read_gos_zero_time_that_amtool_sends_as_no_time_given()
+    {
+        var zero = new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var alert = PrometheusAlerts.ToAlert(
+            new PrometheusAlert(new() { ["alertname"] = "DiskFull", ["severity"] = "critical" }, null, zero, zero, null), Severity.Warning, Now);
+
+        Assert.Null(alert.Resolved);
+        Assert.Null(alert.EndsAt);
+        Assert.Equal(Now, alert.OccurredAt);
+    }
+
+    [Fact]
     public void Should_give_a_resend_the_same_id_and_a_resolution_another()
     {
         var first = PrometheusAlerts.ToAlert(Firing(), Severity.Warning, Now);

@@ -45,9 +45,11 @@ public sealed class HistoryRecorder(TimeProvider time, AlertMetrics metrics)
         lock (_sightings)
         {
             var key = (route.Name, recorded.Fingerprint!);
-            if (_sightings.TryGetValue(key, out var seen) && seen.Last.Kind == kind && kind != AlertEventKinds.Resolved && now - seen.Last.At < ResendWindow)
+            // A re-send is counted, not written, unless the end the alert last said comes before the count would be written.
+            if (_sightings.TryGetValue(key, out var seen) && seen.Last.Kind == kind && kind != AlertEventKinds.Resolved && now - seen.Last.At < ResendWindow
+                && (seen.Last.EndsAt is not { } end || end - now > 2 * ResendWindow))
             {
-                seen.Unwritten = seen.Unwritten with { At = now, Text = alert.Text, Count = seen.Unwritten.Count + 1 };
+                seen.Unwritten = recorded with { Count = seen.Unwritten.Count + 1 };
                 seen.Pending = true;
                 return;
             }

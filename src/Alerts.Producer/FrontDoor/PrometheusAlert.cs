@@ -37,9 +37,10 @@ public static partial class PrometheusAlerts
             throw new FormatException($"alertname '{alertName}' makes no alert type (1 to 64 letters, digits or '_' once lower-cased)");
         }
 
-        var startsAt = alert.StartsAt ?? now;
+        var startsAt = Given(alert.StartsAt) ?? now;
         var annotations = alert.Annotations ?? [];
-        var resolved = alert.EndsAt is { } endsAt && endsAt <= now;
+        var endsAt = Given(alert.EndsAt);
+        var resolved = endsAt <= now;
         return new Alert
         {
             Id = IdOf(labels, startsAt, resolved),
@@ -51,12 +52,15 @@ public static partial class PrometheusAlerts
             OccurredAt = startsAt,
             Labels = labels,
             Annotations = annotations.Count > 0 ? annotations : null,
-            EndsAt = alert.EndsAt,
+            EndsAt = endsAt,
             GeneratorUrl = string.IsNullOrEmpty(alert.GeneratorURL) ? null : alert.GeneratorURL,
         };
     }
 
     /// <summary><c>critical</c>, <c>page</c>, <c>error</c>: critical; <c>warning</c>, <c>warn</c>: warning; <c>info</c>, <c>notice</c>, <c>none</c>: info.</summary>
+    /// <summary>A time the sender gave: Go's zero time (<c>0001-01-01</c>, which amtool sends for a time not given) is none.</summary>
+    static DateTimeOffset? Given(DateTimeOffset? time) => time?.Year > 1 ? time : null;
+
     public static Severity SeverityOf(string? label, Severity defaultSeverity) => label?.Trim().ToLowerInvariant() switch
     {
         "critical" or "page" or "error" => Severity.Critical,

@@ -108,13 +108,14 @@ public sealed class AlertBoard(IOptions<HistoryOptions> options, TimeProvider ti
     /// <summary>The newest events between the two times that <paramref name="matches"/> takes, newest first, at most <paramref name="limit"/>.</summary>
     public List<HistoryEntry> History(Func<HistoryEntry, bool> matches, DateTimeOffset since, DateTimeOffset until, int limit)
     {
+        var stop = since - DateTimeOffset.MinValue > ClockSkew ? since - ClockSkew : DateTimeOffset.MinValue;
         lock (_gate)
         {
             var found = new List<HistoryEntry>(Math.Min(limit, 1024));
             for (var index = _history.Count - 1; index >= 0 && found.Count < limit; index--)
             {
                 var entry = _history[index];
-                if (entry.At < since - ClockSkew)
+                if (entry.At < stop)
                 {
                     break;
                 }
