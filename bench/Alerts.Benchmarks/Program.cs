@@ -296,7 +296,11 @@ await using (var hooks = await WebhookSink.StartAsync())
         $"plain HttpClient, the same payload, {defaults.ConcurrentMessageLimit} at once", plainPosts, consumer.PeakMegabytes);
 }
 
-// 8. Memory of the consumer process.
+// 8. The front door's read API and history, on a history written as the consumers write it.
+Console.WriteLine("read API…");
+await ReadApi.RunAsync(broker, results);
+
+// 9. Memory of the consumer process.
 results.Add("memory (MB)", "consumer idle, resident", consumerIdle);
 results.Add("memory (MB)", "consumer peak at saturation", consumerPeak);
 results.Print();

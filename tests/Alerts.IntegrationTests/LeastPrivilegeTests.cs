@@ -13,11 +13,11 @@ public sealed class When_each_service_has_only_the_rights_it_needs(Broker broker
         await using var sink = await SmtpSink.StartAsync();
         // The permissions the README documents: the producer may only declare and write the alerts exchange;
         // a consumer only its route's queue, digest queue, the exchanges in front of them and their error queues, the
-        // silences, and read alerts. The consumer groups, as shipped.
+        // silences and the history, and read alerts. The consumer groups, as shipped.
         var producer = await broker.CreateUserAsync(virtualHost, configure: "^alerts$", write: "^alerts$", read: "^$");
         var consumer = await broker.CreateUserAsync(virtualHost,
-            configure: @"^(alerts|silences|critical(\.digest)?(_error)?)$", write: @"^(silences|critical(\.digest)?(_error)?)$",
-            read: @"^(alerts|silences|critical(\.digest)?(_error)?)$");
+            configure: @"^(alerts|silences|history|critical(\.digest)?(_error)?)$", write: @"^(silences|history|critical(\.digest)?(_error)?)$",
+            read: @"^(alerts|silences|history|critical(\.digest)?(_error)?)$");
 
         await using var critical = Service.Consumer(virtualHost, sink.Port, "critical",
             [.. consumer.Where(setting => setting.Key.StartsWith("RabbitMq__Username", StringComparison.Ordinal) || setting.Key.StartsWith("RabbitMq__Password", StringComparison.Ordinal))
@@ -32,5 +32,16 @@ public sealed class When_each_service_has_only_the_rights_it_needs(Broker broker
         await virtualHost.WaitForMessagesAsync("critical_error", 1);
         Assert.DoesNotContain(critical.Output, line => line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
         Assert.DoesNotContain(critical.Output, line => line.Contains(consumer["RabbitMq__Password"], StringComparison.Ordinal));
+
+        // The front door reads silences and the history besides publishing.
+        var frontDoorUser = await broker.CreateUserAsync(virtualHost,
+            configure: "^(alerts|silences|history)$", write: "^(alerts|silences|history)$", read: "^(silences|history)$");
+        var (frontDoor, address) = await Service.StartFrontDoorAsync(frontDoorUser);
+        await using var _ = frontDoor;
+        using var http = new HttpClient { BaseAddress = address };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", Service.FrontDoorToken);
+        await Eventually.HoldsAsync(async () => (await http.GetStringAsync("/api/v2/alerts")).Contains("database down", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the front door to list the alert");
+        Assert.DoesNotContain(frontDoor.Output, line => line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
     }
 }
