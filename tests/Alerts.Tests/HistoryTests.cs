@@ -166,13 +166,13 @@ public sealed class When_the_history_is_recorded_and_read : IDisposable
 
         Read(Recorded());
         var now = _time.GetUtcNow();
-        var found = _board.History(entry => entry.Label("alertname") == "disk_full", now.AddHours(-1), now, limit: 10);
+        var found = _board.History(entry => entry.Shown("alertname") == "disk_full", now.AddHours(-1), now, limit: 10);
 
         Assert.Equal(10, found.Count);
         Assert.All(found, entry => Assert.Equal("disk_full", entry.Labels["alertname"]));
         Assert.Equal(found.OrderByDescending(entry => entry.At), found);
         Assert.Equal("db-119", found[0].Labels["instance"]);
-        Assert.Equal(30, _board.History(entry => entry.Label("type") == "disk_full", now.AddHours(-1), now, limit: 100).Count);
+        Assert.Equal(30, _board.History(entry => entry.Shown("type") == "disk_full", now.AddHours(-1), now, limit: 100).Count);
     }
 
     [Theory]

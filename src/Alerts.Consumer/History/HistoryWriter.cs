@@ -78,10 +78,10 @@ public sealed partial class HistoryWriter(
             }
 
             await PublishBatchAsync(channel, stoppingToken);
-            var waiting = recorder.Events.WaitToReadAsync(stoppingToken).AsTask();
-            if (await Task.WhenAny(waiting, ticked) == ticked)
+            var first = await Task.WhenAny(recorder.Events.WaitToReadAsync(stoppingToken).AsTask(), ticked);
+            await first; // throws once stopping
+            if (first == ticked)
             {
-                await ticked;
                 recorder.FlushResends();
                 ticked = tick.WaitForNextTickAsync(stoppingToken).AsTask();
             }

@@ -77,7 +77,7 @@ public static class AlertQueryEndpoints
 
         return await WhenLoadedAsync(board, null, () =>
         {
-            var events = board.History(entry => matchers.All(matcher => matcher.Matches(entry.Label)), since, until, limit);
+            var events = board.History(entry => matchers.All(matcher => matcher.Matches(entry.Shown)), since, until, limit);
             return Results.Json(new
             {
                 events = events.Select(entry => new

@@ -9,7 +9,7 @@ public sealed record AlertView(object Gettable, IReadOnlyList<(string Receiver, 
     /// <returns>The alert's view, or null when the filter leaves it out.</returns>
     public static AlertView? Of(BoardAlert alert, DateTimeOffset now, IReadOnlyList<Silence> silences, AlertFilter filter, TimeSpan resolveTimeout)
     {
-        if (!filter.Matches(alert.Label))
+        if (!filter.Matches(alert.Shown))
         {
             return null;
         }

@@ -49,6 +49,7 @@ public sealed class AlertBoard(IOptions<HistoryOptions> options, TimeProvider ti
                 kind = Fire(fingerprint, labels, key, route, recorded);
             }
 
+            Prune(time.GetUtcNow());
             _history.Add(new HistoryEntry(offset, recorded.At, kind, recorded.Route, recorded.Fingerprint, labels, key, recorded.Source,
                 recorded.Text, recorded.Count, recorded.SilencedBy, recorded.Receiver, recorded.Reason));
             return true;

@@ -32,6 +32,9 @@ public sealed class BoardAlert(string fingerprint, IReadOnlyDictionary<string, s
     /// <summary>When the alert stops firing unless it is seen again.</summary>
     public DateTimeOffset EndsAt(TimeSpan resolveTimeout) => SaidEnd ?? UpdatedAt + resolveTimeout;
 
-    /// <summary>A label as silences and filters see it: the alert's labels, and <c>severity</c>, <c>type</c>, <c>source</c> of its routing key and fields.</summary>
+    /// <summary>A label as silences see it, as the consumers' admission does: <c>severity</c>, <c>type</c>, <c>source</c> of the routing key and fields first.</summary>
     public string? Label(string name) => AlertEvent.LabelOf(name, Labels, routingKey, source);
+
+    /// <summary>A label as a query's filter sees it: the labels shown first (a <c>severity="page"</c> is <c>page</c>), then the others.</summary>
+    public string? Shown(string name) => Labels.TryGetValue(name, out var value) ? value : Label(name);
 }
