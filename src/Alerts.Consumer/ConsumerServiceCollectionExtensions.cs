@@ -4,7 +4,7 @@ using Alerts.Consumer.History;
 using Alerts.Consumer.Intake;
 using Alerts.Consumer.Mail;
 using Alerts.Consumer.Notifications;
-using Alerts.Consumer.Replay;
+using Alerts.ServiceDefaults.Replay;
 using Alerts.Consumer.Settings;
 using Alerts.Consumer.Silences;
 using Alerts.Consumer.Telemetry;

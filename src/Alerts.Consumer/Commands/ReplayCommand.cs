@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Alerts.Consumer.Replay;
+using Alerts.ServiceDefaults.Replay;
 using Alerts.Consumer.Settings;
 using Alerts.Contracts;
 using Alerts.ServiceDefaults;

@@ -115,7 +115,7 @@ public sealed partial class HistoryWriter(
                 route.Name, route.Topology.Bindings, grouping.By, grouping.Enabled, route.Options.To, smtp.Value.From, $"{smtp.Value.Host}:{smtp.Value.Port}",
                 [.. route.Options.Webhooks.Select(webhook => new AnnouncedWebhook(webhook.Format.ToString().ToLowerInvariant(), webhook.Host, webhook.MaxAlerts))],
                 route.Options.SendResolved,
-                grouping.GroupWait, grouping.GroupInterval, grouping.RepeatInterval, time.GetUtcNow());
+                grouping.GroupWait, grouping.GroupInterval, grouping.RepeatInterval, time.GetUtcNow(), route.Topology.Queue);
             await StreamQueues.PublishAsync(channel, AlertHistory.Name, AlertHistory.RouteType,
                 JsonSerializer.SerializeToUtf8Bytes(announcement, AlertHistory.Json), cancellationToken);
         }

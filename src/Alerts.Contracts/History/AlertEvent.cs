@@ -74,6 +74,7 @@ public static class AlertEventKinds
 /// A route as a consumer serves it, announced in the history stream at start and every few hours, so the front door can
 /// list the receivers and render the configuration without reading the consumers' settings. Secrets are not in it.
 /// </summary>
+/// <param name="Queue">The route's queue (its error queues are named after it); null from consumers that did not say, which named it as the route.</param>
 public sealed record RouteAnnouncement(
     string Name,
     IReadOnlyList<string> Bindings,
@@ -87,7 +88,8 @@ public sealed record RouteAnnouncement(
     TimeSpan GroupWait,
     TimeSpan GroupInterval,
     TimeSpan RepeatInterval,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? Queue = null);
 
 /// <summary>A webhook of an announced route: its format and its scheme, host and port (path and query may hold its secret).</summary>
 public sealed record AnnouncedWebhook(string Format, string Origin, int MaxAlerts);

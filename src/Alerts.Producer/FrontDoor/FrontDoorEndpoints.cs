@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Alerts.Contracts;
 using Alerts.ServiceDefaults;
@@ -7,7 +5,6 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Producer.FrontDoor;
@@ -24,11 +21,13 @@ public static partial class FrontDoorEndpoints
 
     public static void MapFrontDoor(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(AuthenticateAsync);
+        var api = app.MapGroup("/api").AddEndpointFilter(RequestGuards.RefuseCrossSiteAsync).AddEndpointFilter(RequestGuards.AuthenticateAsync);
         api.MapPost("/v2/alerts", PostPrometheusAlertsAsync);
         api.MapPost("/alerts", PostAlertsAsync);
         api.MapSilences();
         api.MapAlertQueries();
+        api.MapParked();
+        app.MapOnCallPage();
     }
 
     static async Task<IResult> PostPrometheusAlertsAsync(HttpRequest request, AlertPublisher publisher, IOptions<FrontDoorOptions> options, TimeProvider time)
@@ -140,45 +139,7 @@ public static partial class FrontDoorEndpoints
     static IResult TooMany(int count, FrontDoorOptions options) => Error(StatusCodes.Status413PayloadTooLarge,
         $"{count} alerts in one request; at most {options.MaxAlertsPerRequest} (FrontDoor:MaxAlertsPerRequest)");
 
-    static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
-
-    /// <summary>Bearer token or basic authentication, compared in constant time; none only where the settings allow it.</summary>
-    static async ValueTask<object?> AuthenticateAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
-        if (options.AllowAnonymousOnLoopback || IsAuthorized(context.HttpContext.Request.Headers.Authorization.ToString(), options))
-        {
-            return await next(context);
-        }
-
-        context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"alerts\"";
-        return Error(StatusCodes.Status401Unauthorized, "a bearer token or basic authentication is required (see FrontDoor settings)");
-    }
-
-    static bool IsAuthorized(string authorization, FrontDoorOptions options)
-    {
-        if (options.BearerToken is { Length: > 0 } token && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return SameText(authorization[7..].Trim(), token);
-        }
-
-        if (options.Username is { Length: > 0 } user && authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            try
-            {
-                return SameText(Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim())), $"{user}:{options.Password}");
-            }
-            catch (FormatException)
-            {
-                return false;
-            }
-        }
-
-        return false;
-    }
-
-    static bool SameText(string given, string expected) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+    internal static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 
     sealed record SimpleAlert(string? RoutingKey, string? Text, string? Source, Guid? Id);
 }

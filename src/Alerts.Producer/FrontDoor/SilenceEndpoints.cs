@@ -14,7 +14,7 @@ public static class SilenceEndpoints
 {
     public static void MapSilences(this RouteGroupBuilder api)
     {
-        var silences = api.MapGroup("/v2").AddEndpointFilter(AnswerUnreachableBrokerAsync);
+        var silences = api.MapGroup("/v2").AddEndpointFilter(RequestGuards.AnswerUnreachableBrokerAsync);
         silences.MapGet("/silences", ListAsync);
         silences.MapPost("/silences", AddAsync);
         silences.MapGet("/silence/{id:guid}", GetAsync);
@@ -51,20 +51,6 @@ public static class SilenceEndpoints
     static GettableSilence Gettable(Silence silence, DateTimeOffset now) => new(
         silence.Id, new(silence.StateAt(now).ToString().ToLowerInvariant()), silence.StartsAt, silence.Matchers, silence.StartsAt, silence.EndsAt,
         silence.CreatedBy, silence.Comment);
-
-    /// <summary>The silences live in the broker: without it, 503, so a client tries again.</summary>
-    static async ValueTask<object?> AnswerUnreachableBrokerAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(context);
-        }
-        catch (Exception failure) when (BrokerConnection.IsConnectionFailure(failure))
-        {
-            return Results.Json(new { error = $"the broker keeps the silences and cannot be reached: {failure.GetBaseException().Message}" },
-                statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-    }
 
     /// <summary>A silence as Alertmanager's API answers it (<c>gettableSilence</c>).</summary>
     public sealed record GettableSilence(

@@ -1,10 +1,9 @@
 using Alerts.Contracts;
-using Alerts.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Alerts.Consumer.Replay;
+namespace Alerts.ServiceDefaults.Replay;
 
 /// <summary>
 /// Moves messages that wait in a queue back to where they are consumed: what a route parked (alerts from its error
@@ -31,6 +30,28 @@ public sealed class QueueReplay(IOptions<RabbitMqOptions> broker)
     /// <summary>Alerts no route took: the alerts exchange routes each anew, and one that still reaches no route waits in the unrouted queue again.</summary>
     public static Move Unrouted { get; } = new(AlertsTopology.UnroutedQueue, AlertsTopology.ExchangeName,
         $"unrouted alert(s) from {AlertsTopology.UnroutedQueue} back to the {AlertsTopology.ExchangeName} exchange");
+
+    /// <summary>How many messages wait in each queue now; a queue not declared yet (nothing parked so far) holds none.</summary>
+    public async Task<Dictionary<string, long>> WaitingAsync(IEnumerable<string> queues, CancellationToken cancellationToken)
+    {
+        await using var connection = await BrokerConnection.ConnectAsync(broker.Value, "parked-count", cancellationToken);
+        var waiting = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var queue in queues.Distinct())
+        {
+            // A passive declare of a missing queue closes its channel: one channel each.
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            try
+            {
+                waiting[queue] = (await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount;
+            }
+            catch (OperationInterruptedException missing) when (missing.ShutdownReason?.ReplyCode == 404)
+            {
+                waiting[queue] = 0;
+            }
+        }
+
+        return waiting;
+    }
 
     /// <summary>Replays up to <paramref name="limit"/> alerts (all when null) that were waiting when the replay began.</summary>
     /// <returns>How many alerts were moved.</returns>
