@@ -2,6 +2,7 @@ using Alerts.Producer;
 using Alerts.Producer.FrontDoor;
 using Alerts.Producer.History;
 using Alerts.ServiceDefaults;
+using Alerts.ServiceDefaults.Replay;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,6 +31,8 @@ public static class ProducerServiceCollectionExtensions
         services.AddHostedService<SilenceFeed<SilenceCopy>>();
         services.AddSingleton<AlertBoard>();
         services.AddHostedService<HistoryFeed>();
+        services.AddHostedService<Acknowledgements>();
+        services.AddSingleton<QueueReplay>();
         // Read before the settings are checked (the server is built first): the raw value, the checked one refuses to start.
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
             kestrel.Limits.MaxRequestBodySize = configuration.GetValue($"{FrontDoorOptions.SectionName}:{nameof(FrontDoorOptions.MaxRequestBytes)}", new FrontDoorOptions().MaxRequestBytes));

@@ -5,6 +5,7 @@ using Alerts.Consumer.Settings;
 using Alerts.Consumer.Telemetry;
 using Alerts.Contracts;
 using Alerts.Contracts.History;
+using Alerts.Contracts.Silences;
 using Alerts.Producer.FrontDoor;
 using Alerts.Producer.History;
 using Microsoft.AspNetCore.Http;
@@ -58,6 +59,24 @@ public sealed class When_the_history_is_recorded_and_read : IDisposable
     }
 
     List<BoardAlert> Firing() => _board.Firing((alert, _) => alert);
+
+    [Fact]
+    public void Should_end_an_acknowledgement_once_no_alert_of_its_group_fires_and_leave_other_silences_alone()
+    {
+        _recorder.Admitted(Critical, Alert(), mutedBy: null);
+        Read(Recorded());
+        var now = _time.GetUtcNow();
+        IReadOnlyList<Matcher> group = [new("severity", "critical", IsRegex: false), new("type", "db_down", IsRegex: false)];
+        var acknowledged = new Silence(Guid.NewGuid(), group, now, now.AddDays(1), "Ann", "ACK! on it");
+        var silenced = new Silence(Guid.NewGuid(), group, now, now.AddDays(1), "Bob", "maintenance");
+        Silence[] silences = [acknowledged, silenced];
+
+        Assert.Empty(Acknowledgements.Resolved(_board, silences, now.AddMinutes(1))); // the group still fires
+        _recorder.Admitted(Critical, Alert(resolved: true), mutedBy: null);
+        Read(Recorded());
+        Assert.Empty(Acknowledgements.Resolved(_board, silences, now.AddSeconds(5))); // just made: another replica may not have read the group yet
+        Assert.Equal([acknowledged], Acknowledgements.Resolved(_board, silences, now.AddMinutes(1)));
+    }
 
     [Fact]
     public void Should_record_a_storm_of_one_alert_as_a_few_events_that_count_every_copy()
