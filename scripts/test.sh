@@ -14,13 +14,15 @@ results="$root/.local/test-results"
 # The book's Python producer (examples/alert_producer.py) publishes with Debian's pika, as a user's script would.
 # Prometheus and amtool (prometheus-alertmanager) talk to the HTTP front door as they would to an Alertmanager.
 # alertmanager-irc-relay takes a route's webhook and says its alerts in a channel of an IRC server, ngircd.
+# chromium, driven through chromium-driver, opens the on-call page as an engineer's browser does.
 if ! command -v docker-compose >/dev/null || ! /usr/bin/python3 -c 'import pika' 2>/dev/null \
   || ! command -v prometheus >/dev/null || ! command -v amtool >/dev/null \
-  || ! command -v alertmanager-irc-relay >/dev/null || ! command -v ngircd >/dev/null; then
-  echo "installing Debian's docker-compose, python3-pika, prometheus, prometheus-alertmanager, alertmanager-irc-relay and ngircd…"
+  || ! command -v alertmanager-irc-relay >/dev/null || ! command -v ngircd >/dev/null \
+  || ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "installing Debian's docker-compose, python3-pika, prometheus, prometheus-alertmanager, alertmanager-irc-relay, ngircd, chromium and chromium-driver…"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    docker-compose python3-pika prometheus prometheus-alertmanager alertmanager-irc-relay ngircd >/dev/null
+    docker-compose python3-pika prometheus prometheus-alertmanager alertmanager-irc-relay ngircd chromium chromium-driver >/dev/null
 fi
 
 dotnet build Alerts.sln -c "$configuration" -nologo -clp:ErrorsOnly
