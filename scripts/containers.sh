@@ -229,7 +229,7 @@ start_engine
 # Passwords of this run only; the environment wins over a .env file beside docker-compose.yml.
 secret() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 export ALERTS_PRODUCER_PASSWORD="$(secret)" ALERTS_CONSUMER_PASSWORD="$(secret)" ALERTS_OPERATOR_PASSWORD="$(secret)" \
-  ALERTS_FRONT_DOOR_TOKEN="$(secret)" \
+  ALERTS_FRONT_DOOR_AMQP_PASSWORD="$(secret)" ALERTS_FRONT_DOOR_TOKEN="$(secret)" ALERTS_ONCALL_PASSWORD="$(secret)" \
   ALERTS_RABBITMQ_IMAGE=localhost/alerts-stand-in/rabbitmq:3.10-management \
   ALERTS_SMTP_SINK_IMAGE=localhost/alerts-stand-in/smtp4dev:3.15
 
@@ -309,6 +309,15 @@ mailed="$(wait_mailed disk_full 1 30)"
 [[ "$mailed" -eq 1 && "$(mails_of_type disk_full | cut -f1)" == ops@example.com ]] \
   || fail "the alert posted to $front_door/api/v2/alerts was not mailed to the operations team"
 ok "the front door on $front_door took POST /api/v2/alerts (401 without its token); mailed to ops@example.com"
+
+# 6. The on-call page behind basic authentication, and what it shows of the parked queues with the front door's own broker user.
+status="$(curl -sS -o /dev/null -w '%{http_code}' "$front_door/")"
+[[ "$status" == 401 ]] || fail "the on-call page answered $status without a password, not 401"
+curl -fsS -u "oncall:$ALERTS_ONCALL_PASSWORD" "$front_door/" | grep -q '<title>Alerts' || fail "the on-call page did not answer with the password"
+routes="$(curl -fsS -u "oncall:$ALERTS_ONCALL_PASSWORD" "$front_door/api/parked" | jq -r '[.routes[].route] | sort | join(",")')" \
+  || fail "the front door could not count the parked alerts: $(compose logs --tail 5 front-door 2>&1 | tail -3)"
+[[ "$routes" == "critical,rate_limit" ]] || fail "the page's parked view listed routes '$routes', not critical,rate_limit"
+ok "the on-call page on $front_door/ (401 without a password) counts what routes critical and rate_limit parked"
 
 echo
 echo "images:"

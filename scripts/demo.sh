@@ -143,7 +143,9 @@ echo "over HTTP: Alertmanager's POST /api/v2/alerts, as Prometheus sends it, to 
 curl -fsS -X DELETE "$web/api/messages/*" >/dev/null
 front_door="http://127.0.0.1:${ALERTS_FRONT_DOOR_PORT:-9093}"
 token="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-Urls="$front_door" FrontDoor__BearerToken="$token" dotnet "$producer" serve > "$logs/front-door.log" 2>&1 &
+oncall_password="$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+Urls="$front_door" FrontDoor__BearerToken="$token" FrontDoor__Username=oncall FrontDoor__Password="$oncall_password" \
+  dotnet "$producer" serve > "$logs/front-door.log" 2>&1 &
 consumer_pids+=("$!")
 for _ in $(seq 1 60); do curl -fsS "$front_door/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$front_door/api/v2/alerts" -d '[{
@@ -156,5 +158,11 @@ if [[ -n "$http_mail" ]] && curl -fsS "$web/api/messages/$http_mail" | jq -e '[.
   echo "OK: mailed to $(curl -fsS "$web/api/messages/$http_mail" | jq -r '.deliveredTo[0]') as critical.high_request_rate"
 else
   echo "FAILED: the HTTP alert was not mailed; see $logs/front-door.log" >&2
+  exit 1
+fi
+if curl -fsS -u "oncall:$oncall_password" "$front_door/" | grep -q '<title>Alerts'; then
+  echo "OK: the on-call page answers at $front_door/ (user oncall, password $oncall_password) (it stops with the demo)"
+else
+  echo "FAILED: the on-call page did not answer at $front_door/; see $logs/front-door.log" >&2
   exit 1
 fi

@@ -7,7 +7,7 @@ set -eu
 source="$1" output="$2"
 shift 2
 
-for name in ALERTS_PRODUCER_PASSWORD ALERTS_CONSUMER_PASSWORD ALERTS_OPERATOR_PASSWORD; do
+for name in ALERTS_PRODUCER_PASSWORD ALERTS_FRONT_DOOR_AMQP_PASSWORD ALERTS_CONSUMER_PASSWORD ALERTS_OPERATOR_PASSWORD; do
   eval "value=\${$name:-}"
   case "$value" in
     '') echo "error: $name is not set" >&2; exit 2 ;;
@@ -18,6 +18,7 @@ done
 
 (umask 077 && mkdir -p "$output" && sed \
   -e "s/\${ALERTS_PRODUCER_PASSWORD}/$ALERTS_PRODUCER_PASSWORD/" \
+  -e "s/\${ALERTS_FRONT_DOOR_AMQP_PASSWORD}/$ALERTS_FRONT_DOOR_AMQP_PASSWORD/" \
   -e "s/\${ALERTS_CONSUMER_PASSWORD}/$ALERTS_CONSUMER_PASSWORD/" \
   -e "s/\${ALERTS_OPERATOR_PASSWORD}/$ALERTS_OPERATOR_PASSWORD/" \
   "$source/definitions.json" > "$output/definitions.json" && cp "$source/topology.json" "$output/topology.json")

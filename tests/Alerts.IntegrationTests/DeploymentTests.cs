@@ -114,6 +114,16 @@ public sealed class When_the_compose_services_run_against_a_broker_loaded_with_i
         await using var healthy = await Service.CheckHealthAsync(new Uri(await critical.HttpAddressAsync(), "/health/ready"));
         Assert.True(healthy.ExitCode == 0, healthy.ToString());
         Assert.DoesNotContain(critical.Output.Concat(rateLimit.Output), line => line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
+
+        // The front door with its own broker user: the on-call page's count of what the routes parked, behind its password.
+        var (frontDoor, address) = await Service.StartFrontDoorAsync(Here("front-door"));
+        await using var _ = frontDoor;
+        using var http = new HttpClient { BaseAddress = address };
+        http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+            $"{compose.Environment("front-door")["FrontDoor__Username"]}:{ComposeFile.Passwords["ALERTS_ONCALL_PASSWORD"]}")));
+        await Eventually.HoldsAsync(async () => (await http.GetStringAsync("/api/parked")).Contains("\"route\":\"rate_limit\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the page's parked view to list the routes");
+        Assert.DoesNotContain(frontDoor.Output, line => line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
     }
 }
 

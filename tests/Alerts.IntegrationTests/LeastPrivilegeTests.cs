@@ -33,15 +33,19 @@ public sealed class When_each_service_has_only_the_rights_it_needs(Broker broker
         Assert.DoesNotContain(critical.Output, line => line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
         Assert.DoesNotContain(critical.Output, line => line.Contains(consumer["RabbitMq__Password"], StringComparison.Ordinal));
 
-        // The front door reads silences and the history besides publishing.
-        var frontDoorUser = await broker.CreateUserAsync(virtualHost,
-            configure: "^(alerts|silences|history)$", write: "^(alerts|silences|history)$", read: "^(silences|history)$");
+        // The front door reads silences and the history besides publishing, and counts and replays what the routes parked.
+        var frontDoorUser = await broker.CreateUserAsync(virtualHost, configure: "^(alerts|silences|history)$",
+            write: @"^(alerts|silences|history|critical(\.digest)?)$", read: @"^(silences|history|unrouted|critical(\.digest)?_error)$");
         var (frontDoor, address) = await Service.StartFrontDoorAsync(frontDoorUser);
         await using var _ = frontDoor;
         using var http = new HttpClient { BaseAddress = address };
         http.DefaultRequestHeaders.Authorization = new("Bearer", Service.FrontDoorToken);
         await Eventually.HoldsAsync(async () => (await http.GetStringAsync("/api/v2/alerts")).Contains("database down", StringComparison.Ordinal),
             TimeSpan.FromSeconds(30), "the front door to list the alert");
+        Assert.Contains("\"alerts\":1,", await http.GetStringAsync("/api/parked"), StringComparison.Ordinal);
+        var replayed = await http.PostAsync("/api/parked/critical/replay", null);
+        Assert.True(replayed.IsSuccessStatusCode, await replayed.Content.ReadAsStringAsync());
+        Assert.Contains("\"count\":1,", await replayed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(frontDoor.Output, line => line.Contains("ACCESS_REFUSED", StringComparison.Ordinal));
     }
 }

@@ -14,7 +14,9 @@ public sealed class ComposeFile
         ["ALERTS_PRODUCER_PASSWORD"] = $"producer-{Guid.NewGuid():N}",
         ["ALERTS_CONSUMER_PASSWORD"] = $"consumer-{Guid.NewGuid():N}",
         ["ALERTS_OPERATOR_PASSWORD"] = $"operator-{Guid.NewGuid():N}",
+        ["ALERTS_FRONT_DOOR_AMQP_PASSWORD"] = $"front-door-{Guid.NewGuid():N}",
         ["ALERTS_FRONT_DOOR_TOKEN"] = $"token-{Guid.NewGuid():N}",
+        ["ALERTS_ONCALL_PASSWORD"] = $"oncall-{Guid.NewGuid():N}",
     };
 
     /// <summary>Runs <c>docker-compose config</c> with only the given passwords: a developer's own .env or variables do not count.</summary>
