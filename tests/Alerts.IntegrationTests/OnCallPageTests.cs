@@ -45,6 +45,11 @@ public sealed class When_the_on_call_engineer_opens_the_page(Broker broker)
             """), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(pageBytes, 10_000, 512 * 1024);
 
+        // Each alert's labels, on demand; they stay open while the page refreshes.
+        browser.WaitFor(_ => browser.Group("disk full on db-1")?.FindElements(By.TagName("summary")).FirstOrDefault() is { } summary && Clicked(summary), "the group's alert list");
+        browser.WaitFor(_ => browser.Group("disk full on db-1")?.FindElements(By.CssSelector("ul.alerts")).FirstOrDefault()?.Text.Contains("alertname=\"DiskFull\"", StringComparison.Ordinal),
+            "the alert's own labels");
+
         // A silence from the group, prefilled with its labels.
         browser.Press("disk full on db-1", "Silence…");
         Assert.Contains("type=\"disk_full\"", browser.Driver.FindElement(By.Id("silence-matchers")).GetAttribute("value"), StringComparison.Ordinal);
@@ -129,6 +134,12 @@ public sealed class When_the_on_call_engineer_opens_the_page(Broker broker)
         var challenged = await anonymous.GetAsync("/");
         Assert.Equal(HttpStatusCode.Unauthorized, challenged.StatusCode);
         Assert.StartsWith("Basic ", challenged.Headers.WwwAuthenticate.First().ToString(), StringComparison.Ordinal);
+    }
+
+    static bool Clicked(IWebElement element)
+    {
+        element.Click();
+        return true;
     }
 
     static Task<(Service FrontDoor, Uri Address)> StartFrontDoorAsync(IReadOnlyDictionary<string, string> broker) =>

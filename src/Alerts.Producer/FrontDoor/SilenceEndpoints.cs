@@ -9,6 +9,8 @@ namespace Alerts.Producer.FrontDoor;
 /// <summary>
 /// Alertmanager's silences API (<c>GET/POST /api/v2/silences</c>, <c>GET/DELETE /api/v2/silence/{id}</c>), so
 /// <c>amtool silence add|query|expire</c> works; the rules are <see cref="SilenceService"/>'s, as for the command line.
+/// The list, which pages and dashboards ask for every few seconds, is answered from this front door's copy of the
+/// silences stream (what it wrote itself at once, another writer's within milliseconds); one silence by id, from the stream.
 /// </summary>
 public static class SilenceEndpoints
 {
@@ -21,20 +23,30 @@ public static class SilenceEndpoints
         silences.MapDelete("/silence/{id:guid}", ExpireAsync);
     }
 
-    static async Task<IResult> ListAsync(SilenceService silences, CancellationToken cancellationToken)
+    static async Task<IResult> ListAsync(SilenceCopy copy, SilenceService silences, CancellationToken cancellationToken)
     {
+        try
+        {
+            await copy.Loaded.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return Results.Json(new { error = "the front door is still reading the silences from the broker; try again" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         var now = silences.Now;
-        return Results.Json((await silences.QueryAsync(cancellationToken)).Select(silence => Gettable(silence, now)));
+        return Results.Json(copy.All.OrderBy(silence => silence.EndsAt).Select(silence => Gettable(silence, now)));
     }
 
     static async Task<IResult> GetAsync(Guid id, SilenceService silences, CancellationToken cancellationToken) =>
         await silences.FindAsync(id, cancellationToken) is { } silence ? Results.Json(Gettable(silence, silences.Now)) : NotFound(id);
 
-    static async Task<IResult> AddAsync(PostableSilence posted, SilenceService silences, CancellationToken cancellationToken)
+    static async Task<IResult> AddAsync(PostableSilence posted, SilenceService silences, SilenceCopy copy, CancellationToken cancellationToken)
     {
         try
         {
             var silence = await silences.CreateAsync(posted.Id, posted.Matchers, posted.StartsAt, posted.EndsAt, posted.CreatedBy, posted.Comment, cancellationToken);
+            copy.Apply(silence);
             return Results.Json(new { silenceID = silence.Id });
         }
         catch (InvalidSilenceException invalid)
@@ -43,8 +55,16 @@ public static class SilenceEndpoints
         }
     }
 
-    static async Task<IResult> ExpireAsync(Guid id, SilenceService silences, CancellationToken cancellationToken) =>
-        await silences.ExpireAsync(id, cancellationToken) is null ? NotFound(id) : Results.Ok();
+    static async Task<IResult> ExpireAsync(Guid id, SilenceService silences, SilenceCopy copy, CancellationToken cancellationToken)
+    {
+        if (await silences.ExpireAsync(id, cancellationToken) is not var (expired, _))
+        {
+            return NotFound(id);
+        }
+
+        copy.Apply(expired);
+        return Results.Ok();
+    }
 
     static IResult NotFound(Guid id) => Results.Json(new { error = $"no silence {id}" }, statusCode: StatusCodes.Status404NotFound);
 

@@ -90,13 +90,18 @@ function groupCard(group) {
     ? h('p', { class: 'badge ack' }, `Acknowledged by ${[...new Set(owners.map(s => s.createdBy))].join(', ')}`)
     : allSilenced ? h('p', { class: 'badge silenced' }, `Silenced by ${[...new Set(silencers.map(s => s.createdBy))].join(', ')} until ${time(silencers[0]?.endsAt)}`)
     : null;
-  const details = h('details', { ontoggle: e => e.target.open ? state.open.add(key) : state.open.delete(key) },
-    h('summary', {}, `Alerts (${alerts.length})`),
-    h('ul', { class: 'alerts' }, alerts.slice(0, 200).map(alert => h('li', {},
+  // Each alert's labels are rendered once asked for: a storm's groups hold thousands.
+  const list = h('div');
+  const fill = () => list.replaceChildren(h('ul', { class: 'alerts' }, alerts.slice(0, 200).map(alert => h('li', {},
       labelChips(alert.labels), ' ', h('span', { class: 'text' }, alert.annotations.summary ?? alert.annotations.description ?? ''),
       /^https?:\/\//.test(alert.generatorURL ?? '') ? h('a', { href: alert.generatorURL, rel: 'noreferrer' }, ' source') : null))),
-    alerts.length > 200 ? h('p', {}, `and ${alerts.length - 200} more`) : null);
-  details.open = state.open.has(key);
+    alerts.length > 200 ? h('p', {}, `and ${alerts.length - 200} more`) : '');
+  const details = h('details', {
+    ontoggle: e => {
+      if (e.target.open) { state.open.add(key); fill(); } else { state.open.delete(key); list.replaceChildren(); }
+    },
+  }, h('summary', {}, `Alerts (${alerts.length})`), list);
+  if (state.open.has(key)) { details.open = true; fill(); }
   const name = Object.keys(group.labels).length ? labelText(group.labels) : 'every alert of the route';
   return h('article', { class: `group${owners.length ? ' acknowledged' : allSilenced ? ' silenced' : ''}`, 'data-group': key, 'aria-label': name },
     h('h4', {}, Object.keys(group.labels).length ? labelChips(group.labels) : name),

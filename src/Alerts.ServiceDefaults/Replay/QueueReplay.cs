@@ -12,8 +12,11 @@ namespace Alerts.ServiceDefaults.Replay;
 /// confirmed by the broker, and only then removed: killed half-way, the replay loses nothing (at worst the message in
 /// hand is in both queues, and is notified at least once).
 /// </summary>
-public sealed class QueueReplay(IOptions<RabbitMqOptions> broker)
+public sealed class QueueReplay(IOptions<RabbitMqOptions> broker) : IAsyncDisposable
 {
+    readonly SemaphoreSlim _connecting = new(1, 1);
+    IConnection? _counting;
+
     /// <summary>What a replay moves: the messages in <paramref name="From"/>, republished to <paramref name="ToExchange"/> with their own routing keys.</summary>
     public sealed record Move(string From, string ToExchange, string Description);
 
@@ -34,7 +37,7 @@ public sealed class QueueReplay(IOptions<RabbitMqOptions> broker)
     /// <summary>How many messages wait in each queue now; a queue not declared yet (nothing parked so far) holds none.</summary>
     public async Task<Dictionary<string, long>> WaitingAsync(IEnumerable<string> queues, CancellationToken cancellationToken)
     {
-        await using var connection = await BrokerConnection.ConnectAsync(broker.Value, "parked-count", cancellationToken);
+        var connection = await CountingConnectionAsync(cancellationToken);
         var waiting = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var queue in queues.Distinct())
         {
@@ -51,6 +54,40 @@ public sealed class QueueReplay(IOptions<RabbitMqOptions> broker)
         }
 
         return waiting;
+    }
+
+    /// <summary>One connection for the counts a page asks for every few seconds, opened again once it closed.</summary>
+    async Task<IConnection> CountingConnectionAsync(CancellationToken cancellationToken)
+    {
+        await _connecting.WaitAsync(cancellationToken);
+        try
+        {
+            if (_counting is not { IsOpen: true })
+            {
+                if (_counting is not null)
+                {
+                    await _counting.DisposeAsync();
+                }
+
+                _counting = await BrokerConnection.ConnectAsync(broker.Value, "parked-count", cancellationToken);
+            }
+
+            return _counting;
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_counting is not null)
+        {
+            await _counting.DisposeAsync();
+        }
+
+        _connecting.Dispose();
     }
 
     /// <summary>Replays up to <paramref name="limit"/> alerts (all when null) that were waiting when the replay began.</summary>
