@@ -313,7 +313,7 @@ ok "the front door on $front_door took POST /api/v2/alerts (401 without its toke
 # 6. The on-call page behind basic authentication, and what it shows of the parked queues with the front door's own broker user.
 status="$(curl -sS -o /dev/null -w '%{http_code}' "$front_door/")"
 [[ "$status" == 401 ]] || fail "the on-call page answered $status without a password, not 401"
-curl -fsS -u "oncall:$ALERTS_ONCALL_PASSWORD" "$front_door/" | grep -q '<title>Alerts' || fail "the on-call page did not answer with the password"
+[[ "$(curl -fsS -u "oncall:$ALERTS_ONCALL_PASSWORD" "$front_door/")" == *"<title>Alerts"* ]] || fail "the on-call page did not answer with the password"
 routes="$(curl -fsS -u "oncall:$ALERTS_ONCALL_PASSWORD" "$front_door/api/parked" | jq -r '[.routes[].route] | sort | join(",")')" \
   || fail "the front door could not count the parked alerts: $(compose logs --tail 5 front-door 2>&1 | tail -3)"
 [[ "$routes" == "critical,rate_limit" ]] || fail "the page's parked view listed routes '$routes', not critical,rate_limit"

@@ -160,7 +160,7 @@ else
   echo "FAILED: the HTTP alert was not mailed; see $logs/front-door.log" >&2
   exit 1
 fi
-if curl -fsS -u "oncall:$oncall_password" "$front_door/" | grep -q '<title>Alerts'; then
+if [[ "$(curl -fsS -u "oncall:$oncall_password" "$front_door/")" == *"<title>Alerts"* ]]; then
   echo "OK: the on-call page answers at $front_door/ (user oncall, password $oncall_password) (it stops with the demo)"
 else
   echo "FAILED: the on-call page did not answer at $front_door/; see $logs/front-door.log" >&2
