@@ -8,8 +8,10 @@ cd "$root"
 export ALERTS_LOCAL_DIR="$root/.local/bench" ALERTS_AMQP_PORT="${ALERTS_BENCH_AMQP_PORT:-5682}" ALERTS_MANAGEMENT_PORT="${ALERTS_BENCH_MANAGEMENT_PORT:-15682}"
 mkdir -p "$ALERTS_LOCAL_DIR"
 
-# The book's Python producer is measured in the same run.
-/usr/bin/python3 -c 'import pika' 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pika >/dev/null; }
+# The book's Python producer, and Debian's Alertmanager as the front door's reference, are measured in the same run.
+if ! /usr/bin/python3 -c 'import pika' 2>/dev/null || [[ ! -x /usr/bin/prometheus-alertmanager ]]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pika prometheus-alertmanager >/dev/null
+fi
 ./scripts/broker.sh start
 # shellcheck source=/dev/null
 source "$ALERTS_LOCAL_DIR/broker.env"
