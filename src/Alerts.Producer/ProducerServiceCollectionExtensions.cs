@@ -20,7 +20,10 @@ public static class ProducerServiceCollectionExtensions
         return services.AddAlertsBus();
     }
 
-    /// <summary>Adds the HTTP front door's settings, checked at start, its request size limit, and the readers of silences and history.</summary>
+    /// <summary>
+    /// Adds the HTTP front door's settings, checked at start, its request size limit, the readers of silences and history,
+    /// the expiry of resolved acknowledgements and the replay of what the routes parked.
+    /// </summary>
     public static IServiceCollection AddFrontDoor(this IServiceCollection services)
     {
         services.AddValidatedSettings<FrontDoorOptions>(FrontDoorOptions.SectionName);

@@ -41,8 +41,10 @@ public sealed class When_the_replay_connects(Broker broker)
 
         await using var replay = await Service.ReplayAsync(settings, "critical");
 
-        Assert.Equal(1, replay.ExitCode);
-        var line = Assert.Single(replay.StandardError);
+        // Once, on a loaded machine, this exited 1 after 20 s with nothing on standard error: the whole output says why next time.
+        Assert.True(replay.ExitCode == 1 && replay.StandardError.Count() == 1,
+            $"expected exit code 1 and one line on standard error, got exit code {replay.ExitCode} and:{Environment.NewLine}{replay}");
+        var line = replay.StandardError.Single();
         Assert.StartsWith("error: replay stopped: RabbitMQ at ", line, StringComparison.Ordinal);
         Assert.Contains(reason, line, StringComparison.Ordinal);
         Assert.EndsWith("what was not moved is still in critical_error and critical.digest_error", line, StringComparison.Ordinal);
