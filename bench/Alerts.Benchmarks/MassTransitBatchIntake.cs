@@ -78,7 +78,7 @@ public static class MassTransitBatchIntake
         {
             var route = options.Value.RouteNamed("critical");
             var checkedBatch = context.Message
-                .Select(alert => new CheckedDelivery(0, admission.Admit(route, alert.Message, alert.RoutingKey(), alert.MessageId)))
+                .Select(alert => new CheckedDelivery(0, admission.Admit(route, alert.Message, alert.RoutingKey(), alert.MessageId) is { } admitted ? [admitted] : [], []))
                 .ToList();
             await folding.FoldAsync(await tallies.GetAsync(), route, checkedBatch, context.CancellationToken);
         }

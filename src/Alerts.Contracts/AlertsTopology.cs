@@ -6,7 +6,7 @@ namespace Alerts.Contracts;
 /// <summary>
 /// The one place that says how alerts travel through RabbitMQ, so producer and consumer cannot drift:
 /// alerts are published as plain JSON to the durable topic exchange <see cref="ExchangeName"/> with the
-/// routing key <c>SEVERITY.TYPE</c>, and each route's queue binds to that exchange with topic patterns.
+/// routing key <c>SEVERITY.TYPE</c>, one alert a message or several of one key as an <see cref="AlertBatch"/>, and each route's queue binds to that exchange with topic patterns.
 /// An alert no pattern matches goes, by the exchange's alternate exchange, to the queue <see cref="UnroutedQueue"/>;
 /// that part is declared at deployment (<c>deploy/rabbitmq/topology.json</c>), since only a policy can set it.
 /// </summary>
@@ -37,6 +37,9 @@ public static class AlertsTopology
         bus.Send<Alert>(send => send.UseRoutingKeyFormatter(context =>
             context.Message.RoutingKey?.ToString()
             ?? throw new InvalidOperationException("an alert is published only with a valid severity and type")));
+        bus.Message<AlertBatch>(message => message.SetEntityName(ExchangeName));
+        bus.Publish<AlertBatch>(publish => publish.ExchangeType = ExchangeType.Topic);
+        bus.Send<AlertBatch>(send => send.UseRoutingKeyFormatter(context => context.Message.RoutingKey.ToString()));
     }
 
     /// <summary>

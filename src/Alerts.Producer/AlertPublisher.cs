@@ -55,8 +55,9 @@ public sealed class AlertPublisher(IPublishEndpoint publishEndpoint, TimeProvide
     }
 
     /// <summary>
-    /// Publishes many alerts for a bulk sender, keeping up to <paramref name="maxInFlight"/> awaiting the broker's
-    /// confirm at once instead of one round trip per alert. Completes once every alert was confirmed.
+    /// Publishes many alerts for a bulk sender: those that share a routing key travel together as <see cref="AlertBatch"/>es,
+    /// and up to <paramref name="maxInFlight"/> messages await the broker's confirm at once instead of one round trip each.
+    /// Completes once every alert was confirmed.
     /// </summary>
     public async Task<IReadOnlyList<Alert>> PublishManyAsync(
         IEnumerable<(RoutingKey RoutingKey, string Text)> alerts, string? source = null, int maxInFlight = 100, CancellationToken cancellationToken = default)
@@ -72,7 +73,7 @@ public sealed class AlertPublisher(IPublishEndpoint publishEndpoint, TimeProvide
     {
         ArgumentNullException.ThrowIfNull(alerts);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
-        return Parallel.ForEachAsync(alerts, new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = cancellationToken },
-            async (alert, token) => await publishEndpoint.Publish(alert, token));
+        return Parallel.ForEachAsync(AlertBatch.Messages(alerts), new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = cancellationToken },
+            async (message, token) => await (message is AlertBatch batch ? publishEndpoint.Publish(batch, token) : publishEndpoint.Publish((Alert)message, token)));
     }
 }

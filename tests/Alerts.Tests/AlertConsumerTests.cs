@@ -3,6 +3,7 @@ using Alerts.Consumer.Intake;
 using Alerts.Contracts;
 using Alerts.Tests.Support;
 using Alerts.TestSupport;
+using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using SmtpServer.Protocol;
@@ -53,6 +54,26 @@ public sealed class When_an_alert_reaches_its_route : IAsyncLifetime
         var mails = await _sink.WaitForAsync(3, TimeSpan.FromSeconds(10));
         Assert.All(mails, mail => Assert.Equal("1", mail.Headers["X-Alert-Count"]));
         Assert.All(mails, mail => Assert.Equal("{severity=\"critical\", type=\"rate_limit\", source=\"api-gateway\"}", mail.Headers["X-Alert-Group"]));
+    }
+
+    [Fact]
+    public async Task Should_mail_each_alert_of_a_batch_alone_under_the_batch_routing_key()
+    {
+        await using var provider = await ConsumerHarness.StartAsync(_sink);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        var key = RoutingKey.Parse("critical.db");
+        var alerts = Enumerable.Range(0, 3).Select(i => CriticalAlert($"alert {i}")).ToList(); // their bodies say critical.rate_limit
+
+        var endpoint = await harness.Bus.GetSendEndpoint(new Uri("queue:critical"));
+        await endpoint.Send(new AlertBatch(key, alerts), context => context.SetRoutingKey(key.ToString()));
+
+        var mails = await _sink.WaitForAsync(3, TimeSpan.FromSeconds(10));
+        Assert.Equal(alerts.Select(alert => alert.Id.ToString()).Order(), mails.Select(mail => mail.Headers["X-Alert-Id"]).Order());
+        Assert.All(mails, mail => Assert.Equal("critical.db", mail.Headers["X-Alert-Routing-Key"]));
+        foreach (var alert in alerts)
+        {
+            Assert.True(await harness.MailedAsync(alert));
+        }
     }
 
     [Fact]

@@ -58,3 +58,50 @@ public sealed class When_an_alert_crosses_the_wire
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class When_several_alerts_travel_as_one_message
+{
+    [Fact]
+    public void Should_write_a_bare_array_that_reads_back_alert_for_alert()
+    {
+        var key = RoutingKey.Parse("critical.db");
+        var alerts = Enumerable.Range(0, 3).Select(i => Alert.Create(key, $"alert {i}", "db-1", DateTimeOffset.UnixEpoch)).ToList();
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(new AlertBatch(key, alerts));
+
+        Assert.True(AlertBatch.IsBatch(body));
+        Assert.StartsWith("[{\"id\":", System.Text.Encoding.UTF8.GetString(body), StringComparison.Ordinal);
+        Assert.Equal(alerts, AlertBatch.Read(body));
+    }
+
+    [Theory]
+    [InlineData("""{"text":"one"}""", false)]
+    [InlineData("\"the book's bare string\"", false)]
+    [InlineData(" \r\n [{\"text\":\"one\"}]", true)]
+    [InlineData("", false)]
+    public void Should_tell_a_batch_from_one_alert_by_its_first_character(string body, bool batch) =>
+        Assert.Equal(batch, AlertBatch.IsBatch(System.Text.Encoding.UTF8.GetBytes(body)));
+
+    [Theory]
+    [InlineData("""[{"text":"one"},{"severity":"urgent","text":"two"}]""", "urgent")]
+    [InlineData("[1,2]", "not Number")]
+    [InlineData("""[{"text":"one"},null]""", "array of alerts")]
+    [InlineData("""[{"text":"one"}""", "")]
+    public void Should_refuse_a_batch_with_an_alert_it_cannot_read(string body, string reason) =>
+        Assert.Contains(reason, Assert.Throws<JsonException>(() => AlertBatch.Read(System.Text.Encoding.UTF8.GetBytes(body))).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void Should_group_alerts_by_routing_key_in_messages_of_at_most_one_hundred()
+    {
+        var storm = RoutingKey.Parse("critical.db");
+        var lone = RoutingKey.Parse("info.backup");
+        var alerts = Enumerable.Range(0, 201).Select(i => Alert.Create(storm, $"{i}", null, DateTimeOffset.UnixEpoch))
+            .Append(Alert.Create(lone, "done", null, DateTimeOffset.UnixEpoch)).ToList();
+
+        var messages = AlertBatch.Messages(alerts).ToList();
+
+        Assert.Equal([100, 100], messages.OfType<AlertBatch>().Select(batch => batch.Alerts.Count));
+        Assert.Equal([alerts[200], alerts[201]], messages.OfType<Alert>());
+        Assert.Equal(alerts.Take(200), messages.OfType<AlertBatch>().SelectMany(batch => batch.Alerts));
+    }
+}

@@ -54,7 +54,7 @@ public sealed class When_an_application_publishes_an_alert
 public sealed class When_a_bulk_sender_publishes_many_alerts
 {
     [Fact]
-    public async Task Should_publish_each_once_and_return_them_in_order()
+    public async Task Should_send_alerts_of_one_key_together_each_once_and_return_them_in_order()
     {
         await using var provider = new ServiceCollection()
             .AddSingleton(TimeProvider.System)
@@ -64,13 +64,20 @@ public sealed class When_a_bulk_sender_publishes_many_alerts
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
         await using var scope = provider.CreateAsyncScope();
-        var key = RoutingKey.Parse("warning.rate_limit");
+        var storm = RoutingKey.Parse("warning.rate_limit");
+        var lone = RoutingKey.Parse("critical.db");
 
         var sent = await scope.ServiceProvider.GetRequiredService<AlertPublisher>()
-            .PublishManyAsync(Enumerable.Range(0, 200).Select(i => (key, $"alert {i}")), maxInFlight: 16);
+            .PublishManyAsync(Enumerable.Range(0, 250).Select(i => (i == 7 ? lone : storm, $"alert {i}")), maxInFlight: 16);
 
-        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"alert {i}"), sent.Select(alert => alert.Text));
-        Assert.Equal(200, sent.Select(alert => alert.Id).Distinct().Count());
-        Assert.Equal(200, harness.Published.Select<Alert>().Count());
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => $"alert {i}"), sent.Select(alert => alert.Text));
+        Assert.Equal(250, sent.Select(alert => alert.Id).Distinct().Count());
+        var batches = harness.Published.Select<AlertBatch>().Select(published => published.Context.Message).ToList();
+        Assert.All(batches, batch => Assert.Equal(storm, batch.RoutingKey));
+        Assert.All(batches, batch => Assert.All(batch.Alerts, alert => Assert.Equal(storm, alert.RoutingKey)));
+        Assert.Equal([100, 100, 49], batches.Select(batch => batch.Alerts.Count).Order().Reverse());
+        Assert.Equal(sent.Where(alert => alert.RoutingKey == storm).Select(alert => alert.Id).Order(),
+            batches.SelectMany(batch => batch.Alerts).Select(alert => alert.Id).Order());
+        Assert.Equal(sent[7], Assert.Single(harness.Published.Select<Alert>()).Context.Message);
     }
 }

@@ -2,6 +2,7 @@ using Alerts.Consumer.Aggregation;
 using Alerts.Consumer.Notifications;
 using Alerts.Consumer.Settings;
 using MassTransit;
+using MassTransit.Configuration;
 using MassTransit.Middleware;
 
 namespace Alerts.Consumer.Intake;
@@ -32,7 +33,10 @@ public static class RouteEndpoints
         });
     }
 
-    /// <summary>Each alert admitted and notified alone, with the notification retry; what still fails goes to the error queue.</summary>
+    /// <summary>
+    /// Each alert admitted and notified alone, with the notification retry; what still fails goes to the error queue.
+    /// An <see cref="Contracts.AlertBatch"/> is first sent back to the queue alert by alert (<see cref="AlertBatchSplitting"/>).
+    /// </summary>
     public static void ConsumeAlerts(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context, AlertsOptions alerts)
     {
         endpoint.PrefetchCount = alerts.PrefetchCount;
@@ -40,6 +44,8 @@ public static class RouteEndpoints
         // What fails is kept in the error queue; nobody subscribes to Fault<T>.
         endpoint.PublishFaults = false;
         endpoint.ParkWithNotifiedReceivers();
+        // Ahead of the consumers: there a batch would already have been read as one alert, and refused.
+        endpoint.AddPrePipeSpecification(new FilterPipeSpecification<ConsumeContext>(new AlertBatchSplitting()));
         endpoint.ConfigureConsumer<AlertConsumer>(context, consumer => consumer.UseNotificationRetry(alerts.Retry));
     }
 

@@ -4,6 +4,7 @@ using Alerts.Consumer.Admission;
 using Alerts.Consumer.Aggregation;
 using Alerts.Consumer.Settings;
 using Alerts.Consumer.Telemetry;
+using Alerts.Contracts;
 using MassTransit;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -24,20 +25,47 @@ public sealed class TallyFolding(AlertAdmission admission, ParkedMessages parked
 
     public Task Ready => admission.Ready;
 
-    /// <summary>Admits an alert on the client's dispatch thread, while its body is still there; a malformed one keeps a copy of it, to park.</summary>
+    /// <summary>
+    /// Admits a delivery's alerts (one, or an <see cref="AlertBatch"/>'s) on the client's dispatch thread, while its body is
+    /// still there; keeps a copy of what cannot be read, to park: the whole body, or the one alert of a batch that is invalid.
+    /// </summary>
     public CheckedDelivery Check(Route route, BasicDeliverEventArgs delivery)
     {
         var properties = delivery.BasicProperties;
+        var publisher = AlertTracing.PublisherOf(properties.Headers);
         try
         {
-            var alert = AlertAdmission.Decode(properties.ContentType, delivery.Body);
-            var messageId = Guid.TryParse(properties.MessageId, out var id) ? id : (Guid?)null;
-            return new CheckedDelivery(delivery.DeliveryTag,
-                admission.Admit(route, alert, delivery.RoutingKey, messageId, publisher: AlertTracing.PublisherOf(properties.Headers)));
+            if (!AlertBatch.IsBatch(delivery.Body.Span))
+            {
+                var alert = AlertAdmission.Decode(properties.ContentType, delivery.Body);
+                var messageId = Guid.TryParse(properties.MessageId, out var id) ? id : (Guid?)null;
+                return new CheckedDelivery(delivery.DeliveryTag,
+                    admission.Admit(route, alert, delivery.RoutingKey, messageId, publisher: publisher) is { } admitted ? [admitted] : [], []);
+            }
+
+            var batch = AlertBatch.Read(delivery.Body.Span);
+            var alerts = new List<AdmittedAlert>(batch.Count);
+            var invalid = new List<Unreadable>();
+            foreach (var alert in batch)
+            {
+                try
+                {
+                    if (admission.Admit(route, alert, delivery.RoutingKey, messageId: null, publisher: publisher) is { } admitted)
+                    {
+                        alerts.Add(admitted);
+                    }
+                }
+                catch (InvalidAlertException reason)
+                {
+                    invalid.Add(new Unreadable(delivery.RoutingKey, properties, JsonSerializer.SerializeToUtf8Bytes(alert), reason));
+                }
+            }
+
+            return new CheckedDelivery(delivery.DeliveryTag, alerts, invalid);
         }
-        catch (Exception invalid) when (invalid is InvalidAlertException or JsonException)
+        catch (Exception unreadable) when (unreadable is InvalidAlertException or JsonException)
         {
-            return new CheckedDelivery(delivery.DeliveryTag, Alert: null, new Unreadable(delivery.RoutingKey, properties, delivery.Body.ToArray(), invalid));
+            return new CheckedDelivery(delivery.DeliveryTag, [], [new Unreadable(delivery.RoutingKey, properties, delivery.Body.ToArray(), unreadable)]);
         }
     }
 
@@ -49,11 +77,8 @@ public sealed class TallyFolding(AlertAdmission admission, ParkedMessages parked
         var sends = new List<Task>();
         foreach (var delivery in batch)
         {
-            if (delivery.Unreadable is { } unreadable)
-            {
-                sends.Add(ParkAsync(channel, route, unreadable, cancellationToken));
-            }
-            else if (delivery.Alert is { } alert)
+            sends.AddRange(delivery.Unreadable.Select(unreadable => ParkAsync(channel, route, unreadable, cancellationToken)));
+            foreach (var alert in delivery.Alerts)
             {
                 if (!tallies.TryGetValue(alert.Group, out var tally))
                 {
@@ -90,7 +115,7 @@ public sealed class TallyFolding(AlertAdmission admission, ParkedMessages parked
     }
 }
 
-/// <summary>A delivery past admission: the alert admitted (null when the route drops it), or the body that could not be read and why.</summary>
-public sealed record CheckedDelivery(ulong DeliveryTag, AdmittedAlert? Alert, Unreadable? Unreadable = null);
+/// <summary>A delivery past admission: the alerts admitted (not those the route drops), and each body that could not be read and why.</summary>
+public sealed record CheckedDelivery(ulong DeliveryTag, IReadOnlyList<AdmittedAlert> Alerts, IReadOnlyList<Unreadable> Unreadable);
 
 public sealed record Unreadable(string RoutingKey, IReadOnlyBasicProperties Properties, byte[] Body, Exception Reason);

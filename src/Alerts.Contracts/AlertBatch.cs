@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Alerts.Contracts;
+
+/// <summary>
+/// Several alerts that share one routing key, travelling as one AMQP message whose body is a JSON array of alert objects.
+/// The broker's cost is per message, so a request of many alerts is confirmed in one write instead of one each; every
+/// consumer we ship reads both bodies, and a body of one alert stays the wire agreement for any other publisher.
+/// </summary>
+[JsonConverter(typeof(AlertBatchJsonConverter))]
+public sealed record AlertBatch(RoutingKey RoutingKey, IReadOnlyList<Alert> Alerts)
+{
+    /// <summary>At most this many alerts travel in one message, so that a consumer re-sending them alone holds few at once.</summary>
+    public const int MaxAlerts = 100;
+
+    /// <summary>The alerts as the messages they travel in: batches of up to <see cref="MaxAlerts"/> per routing key, a lone alert as itself.</summary>
+    public static IEnumerable<object> Messages(IEnumerable<Alert> alerts) =>
+        alerts.GroupBy(alert => alert.RoutingKey ?? throw new ArgumentException("an alert is published only with a valid severity and type"))
+            .SelectMany(sameKey => sameKey.Chunk(MaxAlerts), (sameKey, chunk) => chunk.Length == 1 ? (object)chunk[0] : new AlertBatch(sameKey.Key, chunk));
+
+    /// <summary>True when a body holds a batch (a JSON array) rather than one alert.</summary>
+    public static bool IsBatch(ReadOnlySpan<byte> body)
+    {
+        var start = body.IndexOfAnyExcept(" \t\r\n"u8);
+        return start >= 0 && body[start] == (byte)'[';
+    }
+
+    /// <summary>Reads a batch's alerts, each as the message it would be alone, with the key the batch was published with.</summary>
+    /// <exception cref="JsonException">The body is not a JSON array of alerts.</exception>
+    public static IReadOnlyList<Alert> Read(ReadOnlySpan<byte> body) =>
+        JsonSerializer.Deserialize(body, AlertBatchJsonContext.Default.AlertArray) is { } alerts && alerts.All(alert => alert is not null)
+            ? alerts
+            : throw new JsonException("an alert batch is a JSON array of alerts");
+}
+
+/// <summary>Writes a batch as the bare JSON array of its alerts: the routing key travels as the message's.</summary>
+public sealed class AlertBatchJsonConverter : JsonConverter<AlertBatch>
+{
+    public override AlertBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        throw new NotSupportedException("a batch is read with AlertBatch.Read, which takes its routing key from the message");
+
+    public override void Write(Utf8JsonWriter writer, AlertBatch value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value.Alerts.ToArray(), AlertBatchJsonContext.Default.AlertArray);
+}
+
+[JsonSerializable(typeof(Alert[]))]
+sealed partial class AlertBatchJsonContext : JsonSerializerContext;
