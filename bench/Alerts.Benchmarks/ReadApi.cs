@@ -83,15 +83,15 @@ public static class ReadApi
         await channel.QueueBindAsync(AlertHistory.Name, AlertHistory.Name, "");
     }
 
-    /// <summary>Appends the events as the consumers do (persistent, confirmed), 1,000 in flight.</summary>
+    /// <summary>Appends the events as the consumers do (500 a message, persistent, confirmed), 100 messages in flight.</summary>
     static async Task WriteAsync(BenchBroker broker, IEnumerable<AlertEvent> events)
     {
         await using var channel = await broker.ChannelAsync(confirms: true);
-        var properties = new BasicProperties { Type = AlertHistory.EventType, ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
-        foreach (var chunk in events.Chunk(1000))
+        var properties = new BasicProperties { Type = AlertHistory.EventsType, ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+        foreach (var messages in events.Chunk(500).Chunk(100))
         {
-            await Task.WhenAll(chunk.Select(recorded => channel.BasicPublishAsync(AlertHistory.Name, "", mandatory: false, properties,
-                JsonSerializer.SerializeToUtf8Bytes(recorded, AlertHistory.Json)).AsTask()));
+            await Task.WhenAll(messages.Select(batch => channel.BasicPublishAsync(AlertHistory.Name, "", mandatory: false, properties,
+                JsonSerializer.SerializeToUtf8Bytes(batch, AlertHistory.Json)).AsTask()));
         }
     }
 

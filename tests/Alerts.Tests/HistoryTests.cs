@@ -50,13 +50,8 @@ public sealed class When_the_history_is_recorded_and_read : IDisposable
         return events;
     }
 
-    void Read(IEnumerable<AlertEvent> events)
-    {
-        foreach (var recorded in events)
-        {
-            _board.Apply(_offset++, recorded);
-        }
-    }
+    // As the consumers write them: what one consumer recorded together, in one message of the stream.
+    void Read(IEnumerable<AlertEvent> events) => _board.Apply(_offset++, [.. events]);
 
     List<BoardAlert> Firing() => _board.Firing((alert, _) => alert);
 
@@ -171,6 +166,25 @@ public sealed class When_the_history_is_recorded_and_read : IDisposable
         Assert.False(_board.Apply(3, fired));
         Assert.Equal(5, Assert.Single(Firing()).Received);
         Assert.Equal(8, _board.NextOffset);
+    }
+
+    [Fact]
+    public void Should_apply_every_event_of_a_message_in_order_and_a_message_read_again_once()
+    {
+        var at = _time.GetUtcNow();
+        AlertEvent[] message =
+        [
+            new(AlertEventKinds.Received, at, "critical", "f1", new Dictionary<string, string>(), Count: 2),
+            new(AlertEventKinds.Received, at, "critical", "f2", new Dictionary<string, string>(), Count: 1),
+            new(AlertEventKinds.Received, at, "critical", "f1", new Dictionary<string, string>(), Count: 3),
+        ];
+
+        Assert.True(_board.Apply(4, message));
+        Assert.False(_board.Apply(4, message));
+
+        Assert.Equal([("f1", 5L), ("f2", 1L)], Firing().Select(alert => (alert.Fingerprint, alert.Received)).Order());
+        Assert.Equal(["fired", "fired", "resent"], _board.History(_ => true, at.AddMinutes(-1), at.AddMinutes(1), 10).Select(entry => entry.Kind).Reverse());
+        Assert.Equal(5, _board.NextOffset);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed partial class HistoryWriter(
         }
     }
 
-    /// <summary>Publishes what waits, up to a batch, all at once; a batch the broker did not confirm is published again.</summary>
+    /// <summary>Publishes what waits, up to a batch, as one message; a batch the broker did not confirm is published again.</summary>
     async Task PublishBatchAsync(IChannel channel, CancellationToken cancellationToken)
     {
         while (_batch.Count < BatchSize && recorder.Events.TryRead(out var next))
@@ -101,8 +101,7 @@ public sealed partial class HistoryWriter(
             return;
         }
 
-        await Task.WhenAll(_batch.Select(recorded => StreamQueues.PublishAsync(
-            channel, AlertHistory.Name, AlertHistory.EventType, JsonSerializer.SerializeToUtf8Bytes(recorded, AlertHistory.Json), cancellationToken).AsTask()));
+        await StreamQueues.PublishAsync(channel, AlertHistory.Name, AlertHistory.EventsType, JsonSerializer.SerializeToUtf8Bytes(_batch, AlertHistory.Json), cancellationToken);
         _batch.Clear();
     }
 

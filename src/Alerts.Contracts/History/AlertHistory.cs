@@ -12,7 +12,13 @@ public static class AlertHistory
 {
     public const string Name = "history";
 
-    /// <summary>The AMQP type of a message holding an <see cref="AlertEvent"/>.</summary>
+    /// <summary>
+    /// The AMQP type of a message holding a JSON array of <see cref="AlertEvent"/>s that one consumer wrote together: the
+    /// broker's cost is per message, and a history of one message per event cost it more than the alerts themselves.
+    /// </summary>
+    public const string EventsType = "alert-events";
+
+    /// <summary>The AMQP type of a message holding one <see cref="AlertEvent"/>, as consumers wrote them before; still read.</summary>
     public const string EventType = "alert-event";
 
     /// <summary>The AMQP type of a message holding a <see cref="RouteAnnouncement"/>.</summary>

@@ -31,7 +31,11 @@ public sealed class AlertBoard(IOptions<HistoryOptions> options, TimeProvider ti
     public void MarkLoaded() => _loaded.TrySetResult();
 
     /// <returns>False for an event read before (the reader reconnected); it is not applied twice.</returns>
-    public bool Apply(long offset, AlertEvent recorded)
+    public bool Apply(long offset, AlertEvent recorded) => Apply(offset, [recorded]);
+
+    /// <summary>The events of one message of the stream, in the order they were written.</summary>
+    /// <returns>False for a message read before (the reader reconnected); it is not applied twice.</returns>
+    public bool Apply(long offset, IReadOnlyList<AlertEvent> events)
     {
         lock (_gate)
         {
@@ -40,18 +44,22 @@ public sealed class AlertBoard(IOptions<HistoryOptions> options, TimeProvider ti
                 return false;
             }
 
-            var key = recorded.RoutingKey is { } text && RoutingKey.TryParse(text, out var parsed) ? parsed : null;
-            var labels = Shared(recorded.Fingerprint, recorded.Labels);
-            var kind = recorded.Kind;
-            if (recorded is { Fingerprint: { } fingerprint, Route: { } route }
-                && kind is AlertEventKinds.Received or AlertEventKinds.Silenced or AlertEventKinds.Resolved or AlertEventKinds.Unrouted)
+            Prune(time.GetUtcNow());
+            foreach (var recorded in events)
             {
-                kind = Fire(fingerprint, labels, key, route, recorded);
+                var key = recorded.RoutingKey is { } text && RoutingKey.TryParse(text, out var parsed) ? parsed : null;
+                var labels = Shared(recorded.Fingerprint, recorded.Labels);
+                var kind = recorded.Kind;
+                if (recorded is { Fingerprint: { } fingerprint, Route: { } route }
+                    && kind is AlertEventKinds.Received or AlertEventKinds.Silenced or AlertEventKinds.Resolved or AlertEventKinds.Unrouted)
+                {
+                    kind = Fire(fingerprint, labels, key, route, recorded);
+                }
+
+                _history.Add(new HistoryEntry(offset, recorded.At, kind, recorded.Route, recorded.Fingerprint, labels, key, recorded.Source,
+                    recorded.Text, recorded.Count, recorded.SilencedBy, recorded.Receiver, recorded.Reason));
             }
 
-            Prune(time.GetUtcNow());
-            _history.Add(new HistoryEntry(offset, recorded.At, kind, recorded.Route, recorded.Fingerprint, labels, key, recorded.Source,
-                recorded.Text, recorded.Count, recorded.SilencedBy, recorded.Receiver, recorded.Reason));
             return true;
         }
     }

@@ -75,6 +75,9 @@ public sealed partial class HistoryFeed(
         {
             switch (delivery.BasicProperties.Type)
             {
+                case AlertHistory.EventsType:
+                    board.Apply(offset, Read<AlertEvent[]>(delivery));
+                    break;
                 case AlertHistory.EventType:
                     board.Apply(offset, Read<AlertEvent>(delivery));
                     break;
@@ -102,9 +105,12 @@ public sealed partial class HistoryFeed(
         }
     }
 
-    AlertEvent Unrouted(BasicDeliverEventArgs delivery)
+    IReadOnlyList<AlertEvent> Unrouted(BasicDeliverEventArgs delivery) => AlertBatch.IsBatch(delivery.Body.Span)
+        ? [.. AlertBatch.Read(delivery.Body.Span).Select(alert => Unrouted(alert, delivery))]
+        : [Unrouted(JsonSerializer.Deserialize<Alert>(delivery.Body.Span) ?? throw new JsonException("the body is JSON null"), delivery)];
+
+    AlertEvent Unrouted(Alert alert, BasicDeliverEventArgs delivery)
     {
-        var alert = JsonSerializer.Deserialize<Alert>(delivery.Body.Span) ?? throw new JsonException("the body is JSON null");
         var key = RoutingKey.TryParse(delivery.RoutingKey, out var parsed) ? parsed : alert.RoutingKey
             ?? throw new FormatException($"'{delivery.RoutingKey}' is not a routing key");
         var labels = AlertLabels.Of(alert.Labels, key, alert.Source);
