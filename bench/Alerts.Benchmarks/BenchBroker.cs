@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Alerts.Contracts.History;
 using RabbitMQ.Client;
 
 namespace Alerts.Benchmarks;
@@ -66,6 +67,17 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
         await channel.ExchangeBindAsync(RouteQueue, "alerts", "critical.*");
     }
 
+    /// <summary>An empty history stream: a front door started on it reads nothing that earlier sections or runs wrote.</summary>
+    public async Task ResetHistoryAsync()
+    {
+        await using var channel = await ChannelAsync();
+        await channel.QueueDeleteAsync(AlertHistory.Name);
+        await channel.ExchangeDeclareAsync(AlertHistory.Name, ExchangeType.Fanout, durable: true);
+        await channel.QueueDeclareAsync(AlertHistory.Name, durable: true, exclusive: false, autoDelete: false,
+            new Dictionary<string, object?> { ["x-queue-type"] = "stream" });
+        await channel.QueueBindAsync(AlertHistory.Name, AlertHistory.Name, "");
+    }
+
     public async Task PurgeAsync(string queue)
     {
         await using var channel = await ChannelAsync();
@@ -110,6 +122,39 @@ public sealed class BenchBroker(IReadOnlyDictionary<string, string> settings) : 
             publishedAt[id] = DateTimeOffset.UtcNow;
             await channel.BasicPublishAsync("alerts", routingKey, mandatory: false, properties, body);
         }
+    }
+
+    /// <summary>
+    /// The broker's own floor under a single-alert request: RabbitMQ.Client publishing one persistent alert at a time at a
+    /// steady rate, each timed until its confirm (p50 and p99, ms). Every confirm waits for the quorum queues' disk write.
+    /// </summary>
+    public async Task<(double P50, double P99)> ConfirmLatencyAsync(string routingKey, int count, double perSecond)
+    {
+        await using var channel = await ChannelAsync(confirms: true);
+        var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
+        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var start = System.Diagnostics.Stopwatch.StartNew();
+        var inFlight = new List<Task>();
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / perSecond);
+            if (due > start.Elapsed)
+            {
+                await Task.Delay(due - start.Elapsed);
+            }
+
+            var body = Body(i).Body;
+            inFlight.Add(Task.Run(async () =>
+            {
+                var sent = System.Diagnostics.Stopwatch.StartNew();
+                await channel.BasicPublishAsync("alerts", routingKey, mandatory: false, properties, body);
+                latencies.Add(sent.Elapsed.TotalMilliseconds);
+            }));
+        }
+
+        await Task.WhenAll(inFlight);
+        var ordered = latencies.Order().ToList();
+        return (ordered[ordered.Count / 2], ordered[(int)(ordered.Count * 0.99)]);
     }
 
     /// <summary>The baseline: RabbitMQ.Client alone, persistent, publisher confirms, up to <paramref name="inFlight"/> unconfirmed.</summary>

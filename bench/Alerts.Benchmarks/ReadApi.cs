@@ -18,7 +18,7 @@ public static class ReadApi
     public static async Task RunAsync(BenchBroker broker, Results results)
     {
         var now = DateTimeOffset.UtcNow;
-        await ResetAsync(broker);
+        await broker.ResetHistoryAsync();
         await WriteAsync(broker, Enumerable.Range(0, Firing).Select(i => Event(now, $"type_{i % Groups}", $"host-{i}")));
         await using (var frontDoor = await StartAsync(broker))
         {
@@ -38,7 +38,7 @@ public static class ReadApi
             results.Add("read API", "front door start to answering, s", loaded.TotalSeconds);
         }
 
-        await ResetAsync(broker);
+        await broker.ResetHistoryAsync();
         var hourAgo = now.AddHours(-1);
         await WriteAsync(broker, Enumerable.Range(0, HistoryEvents).Select(i =>
             Event(hourAgo.AddTicks(TimeSpan.FromHours(1).Ticks / HistoryEvents * i), $"type_{i % Alertnames}", $"host-{i % 5000}")));
@@ -62,7 +62,7 @@ public static class ReadApi
             results.Add("history", $"front door start to answering, {HistoryEvents:#,0} events read, s", loaded.TotalSeconds);
         }
 
-        await ResetAsync(broker);
+        await broker.ResetHistoryAsync();
     }
 
     static AlertEvent Event(DateTimeOffset at, string type, string instance)
@@ -73,15 +73,6 @@ public static class ReadApi
             new Dictionary<string, string> { ["severity"] = "critical", ["type"] = type }, $"{type} on {instance}", RoutingKey: key.ToString(), Source: instance);
     }
 
-    static async Task ResetAsync(BenchBroker broker)
-    {
-        await using var channel = await broker.ChannelAsync();
-        await channel.QueueDeleteAsync(AlertHistory.Name);
-        await channel.ExchangeDeclareAsync(AlertHistory.Name, ExchangeType.Fanout, durable: true);
-        await channel.QueueDeclareAsync(AlertHistory.Name, durable: true, exclusive: false, autoDelete: false,
-            new Dictionary<string, object?> { ["x-queue-type"] = "stream" });
-        await channel.QueueBindAsync(AlertHistory.Name, AlertHistory.Name, "");
-    }
 
     /// <summary>Appends the events as the consumers do (500 a message, persistent, confirmed), 100 messages in flight.</summary>
     static async Task WriteAsync(BenchBroker broker, IEnumerable<AlertEvent> events)
