@@ -14,10 +14,41 @@ public sealed record AlertBatch(RoutingKey RoutingKey, IReadOnlyList<Alert> Aler
     /// <summary>At most this many alerts travel in one message, so that a consumer re-sending them alone holds few at once.</summary>
     public const int MaxAlerts = 100;
 
+    /// <summary>A batch is closed once its texts and annotations could take this many bytes: far below the broker's message limit.</summary>
+    public const int MaxBytes = 1024 * 1024;
+
     /// <summary>The alerts as the messages they travel in: batches of up to <see cref="MaxAlerts"/> per routing key, a lone alert as itself.</summary>
     public static IEnumerable<object> Messages(IEnumerable<Alert> alerts) =>
         alerts.GroupBy(alert => alert.RoutingKey ?? throw new ArgumentException("an alert is published only with a valid severity and type"))
-            .SelectMany(sameKey => sameKey.Chunk(MaxAlerts), (sameKey, chunk) => chunk.Length == 1 ? (object)chunk[0] : new AlertBatch(sameKey.Key, chunk));
+            .SelectMany(sameKey => Chunks(sameKey), (sameKey, chunk) => chunk.Count == 1 ? (object)chunk[0] : new AlertBatch(sameKey.Key, chunk));
+
+    static IEnumerable<List<Alert>> Chunks(IEnumerable<Alert> alerts)
+    {
+        var chunk = new List<Alert>();
+        var bytes = 0L;
+        foreach (var alert in alerts)
+        {
+            var size = WorstCaseBytes(alert);
+            if (chunk.Count == MaxAlerts || (chunk.Count > 0 && bytes + size > MaxBytes))
+            {
+                yield return chunk;
+                (chunk, bytes) = ([], 0);
+            }
+
+            chunk.Add(alert);
+            bytes += size;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
+    // Three UTF-8 bytes a character at most, and room for the fixed fields.
+    static long WorstCaseBytes(Alert alert) => 512 + 3L * ((alert.Text?.Length ?? 0) + (alert.Source?.Length ?? 0)
+        + (alert.Labels?.Sum(label => label.Key.Length + label.Value.Length) ?? 0)
+        + (alert.Annotations?.Sum(annotation => annotation.Key.Length + annotation.Value.Length) ?? 0));
 
     /// <summary>True when a body holds a batch (a JSON array) rather than one alert.</summary>
     public static bool IsBatch(ReadOnlySpan<byte> body)

@@ -104,4 +104,18 @@ public sealed class When_several_alerts_travel_as_one_message
         Assert.Equal([alerts[200], alerts[201]], messages.OfType<Alert>());
         Assert.Equal(alerts.Take(200), messages.OfType<AlertBatch>().SelectMany(batch => batch.Alerts));
     }
+
+    [Fact]
+    public void Should_close_a_batch_of_long_texts_well_below_the_brokers_message_limit()
+    {
+        var key = RoutingKey.Parse("critical.crash");
+        var stackTrace = new string('x', 64 * 1024); // the consumers' longest text by default
+        var alerts = Enumerable.Range(0, 40).Select(i => Alert.Create(key, stackTrace, $"host-{i}", DateTimeOffset.UnixEpoch)).ToList();
+
+        var batches = AlertBatch.Messages(alerts).Cast<AlertBatch>().ToList();
+
+        Assert.Equal(alerts, batches.SelectMany(batch => batch.Alerts));
+        Assert.All(batches, batch => Assert.InRange(JsonSerializer.SerializeToUtf8Bytes(batch).Length, 1, AlertBatch.MaxBytes));
+        Assert.Equal(8, batches.Count); // five 64 KiB texts, at three bytes a character at worst, fit in a MiB
+    }
 }

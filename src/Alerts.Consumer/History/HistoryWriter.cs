@@ -17,6 +17,7 @@ public sealed partial class HistoryWriter(
     : BackgroundService
 {
     const int BatchSize = 500;
+    const int BatchBytes = 1024 * 1024;
     static readonly TimeSpan AnnounceEvery = TimeSpan.FromHours(6);
 
     readonly List<AlertEvent> _batch = new(BatchSize);
@@ -91,9 +92,12 @@ public sealed partial class HistoryWriter(
     /// <summary>Publishes what waits, up to a batch, as one message; a batch the broker did not confirm is published again.</summary>
     async Task PublishBatchAsync(IChannel channel, CancellationToken cancellationToken)
     {
-        while (_batch.Count < BatchSize && recorder.Events.TryRead(out var next))
+        // Far below the broker's message limit (16 MiB in our deployment) even when every event carries a long text.
+        var bytes = 0L;
+        while (_batch.Count < BatchSize && bytes < BatchBytes && recorder.Events.TryRead(out var next))
         {
             _batch.Add(next);
+            bytes += 1024 + 3L * ((next.Text?.Length ?? 0) + (next.Annotations?.Sum(annotation => annotation.Key.Length + annotation.Value.Length) ?? 0));
         }
 
         if (_batch.Count == 0)
