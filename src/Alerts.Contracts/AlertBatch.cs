@@ -58,11 +58,27 @@ public sealed record AlertBatch(RoutingKey RoutingKey, IReadOnlyList<Alert> Aler
     }
 
     /// <summary>Reads a batch's alerts, each as the message it would be alone, with the key the batch was published with.</summary>
-    /// <exception cref="JsonException">The body is not a JSON array of alerts.</exception>
-    public static IReadOnlyList<Alert> Read(ReadOnlySpan<byte> body) =>
-        JsonSerializer.Deserialize(body, AlertBatchJsonContext.Default.AlertArray) is { } alerts && alerts.All(alert => alert is not null)
+    /// <exception cref="JsonException">The body is not a JSON array of alert objects (the book's bare strings travel alone).</exception>
+    public static IReadOnlyList<Alert> Read(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("an alert batch is a JSON array of alert objects");
+        }
+
+        var alerts = new List<Alert>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            alerts.Add(reader.TokenType == JsonTokenType.StartObject
+                ? JsonSerializer.Deserialize(ref reader, AlertBatchJsonContext.Default.Alert)!
+                : throw new JsonException($"an alert batch holds alert objects, not {reader.TokenType}"));
+        }
+
+        return reader.TokenType == JsonTokenType.EndArray && !reader.Read()
             ? alerts
-            : throw new JsonException("an alert batch is a JSON array of alerts");
+            : throw new JsonException("an alert batch is one JSON array of alert objects");
+    }
 }
 
 /// <summary>Writes a batch as the bare JSON array of its alerts: the routing key travels as the message's.</summary>
@@ -75,5 +91,6 @@ public sealed class AlertBatchJsonConverter : JsonConverter<AlertBatch>
         JsonSerializer.Serialize(writer, value.Alerts.ToArray(), AlertBatchJsonContext.Default.AlertArray);
 }
 
+[JsonSerializable(typeof(Alert))]
 [JsonSerializable(typeof(Alert[]))]
 sealed partial class AlertBatchJsonContext : JsonSerializerContext;
