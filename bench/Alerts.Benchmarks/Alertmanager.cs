@@ -18,10 +18,6 @@ public sealed class Alertmanager : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <summary>Peak resident memory so far (VmHWM), in MB.</summary>
-    public double PeakMegabytes => double.Parse(File.ReadLines($"/proc/{_process.Id}/status").First(line => line.StartsWith("VmHWM:", StringComparison.Ordinal))[6..]
-        .Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024;
-
     public static async Task<Alertmanager> StartAsync()
     {
         if (!File.Exists(Binary))
