@@ -92,9 +92,13 @@ public sealed class When_a_digest_is_notified : IAsyncLifetime
         tally.Add(new AdmittedAlert(Guid.NewGuid(), RoutingKey.Parse("critical.rate_limit"), "Hacker at 10k req/s", "api-gateway", null), DateTimeOffset.UtcNow);
 
         await endpoint.Send(tally);
-        var aggregation = await EventuallyAsync(() => provider.GetRequiredService<RouteAggregations>().All.SingleOrDefault());
-        await Task.Delay(Grouping.GroupWait);
-        await aggregation.PublishDueAsync(default); // what the scheduler does ten times a second
+        var aggregation = await EventuallyAsync(() => provider.GetRequiredService<RouteAggregations>().All.SingleOrDefault(route => route.GroupCount == 1));
+        // What the scheduler does ten times a second, until the group's wait is over and its notification is mailed.
+        while (_sink.AcceptedCount == 0 && !harness.CancellationToken.IsCancellationRequested)
+        {
+            await aggregation.PublishDueAsync(default);
+            await Task.Delay(100);
+        }
 
         var mail = Assert.Single(await _sink.WaitForAsync(1, TimeSpan.FromSeconds(10)));
         Assert.Equal("1", mail.Headers["X-Alert-Count"]);
@@ -103,8 +107,6 @@ public sealed class When_a_digest_is_notified : IAsyncLifetime
         Assert.False(await harness.GetConsumerHarness<NotificationConsumer>().Consumed.Any<AlertTally>());
         Assert.Empty(provider.GetRequiredService<ErrorQueues>().All);
     }
-
-    static readonly Consumer.Settings.GroupingOptions Grouping = new();
 
     static async Task<T> EventuallyAsync<T>(Func<T?> probe)
         where T : class

@@ -26,6 +26,13 @@ public static class ConsumerHarness
             .AddSingleton<ErrorQueues>()
             .AddLogging()
             .AddAlertPipeline()
+            // As in production: stopping cancels what a consumer still holds (a tally waits for its group), so a test
+            // that fails with a tally held fails rather than hangs while the bus stops.
+            .Configure<MassTransitHostOptions>(host =>
+            {
+                host.ConsumerStopTimeout = TimeSpan.FromSeconds(2);
+                host.StopTimeout = TimeSpan.FromSeconds(5);
+            })
             .AddMassTransitTestHarness(bus =>
             {
                 bus.AddAlertConsumers();
