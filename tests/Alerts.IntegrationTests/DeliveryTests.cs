@@ -9,7 +9,9 @@ public sealed class When_two_consumers_serve_one_route(Broker broker)
     [Fact]
     public async Task Should_share_the_queue_and_mail_each_alert_once()
     {
-        await using var routes = await RunningRoutes.StartAsync(broker, "critical", "critical");
+        await using var routes = await RunningRoutes.StartAsync(broker);
+        await routes.AddConsumerAsync("critical", MailLog);
+        await routes.AddConsumerAsync("critical", MailLog);
         var ids = Enumerable.Range(0, 60).Select(_ => Guid.NewGuid()).ToList();
 
         foreach (var id in ids)
@@ -23,6 +25,9 @@ public sealed class When_two_consumers_serve_one_route(Broker broker)
         Assert.Equal(ids.Order(), mailed.Order()); // every alert, none twice
         Assert.All(routes.Consumers, consumer => Assert.True(consumer.Count("Mailed") > 0, $"a consumer mailed nothing:{Environment.NewLine}{consumer}"));
     }
+
+    /// <summary>Each mail is logged at Debug only; turned on here to see which replica mailed what.</summary>
+    static readonly (string, string) MailLog = ("Logging__LogLevel__Alerts.Consumer.Mail", "Debug");
 }
 
 [Collection(UsesBroker.Name)]

@@ -93,7 +93,8 @@ public sealed class When_an_operator_watches_a_consumer(Broker broker)
         await routes.AddConsumerAsync("critical",
             ("Logging__Console__FormatterName", "json"),
             ("Logging__Console__FormatterOptions__IncludeScopes", "true"),
-            ("Logging__Console__FormatterOptions__JsonWriterOptions__Indented", "false"));
+            ("Logging__Console__FormatterOptions__JsonWriterOptions__Indented", "false"),
+            ("Logging__LogLevel__Alerts.Consumer.Mail", "Debug"));
         var id = Guid.NewGuid();
 
         await routes.Broker.PublishAsync("critical.db", $$"""{"id":"{{id}}","text":"database down"}""");
