@@ -73,7 +73,6 @@ public static class ReadApi
             new Dictionary<string, string> { ["severity"] = "critical", ["type"] = type }, $"{type} on {instance}", RoutingKey: key.ToString(), Source: instance);
     }
 
-
     /// <summary>Appends the events as the consumers do (500 a message, persistent, confirmed), 100 messages in flight.</summary>
     static async Task WriteAsync(BenchBroker broker, IEnumerable<AlertEvent> events)
     {
