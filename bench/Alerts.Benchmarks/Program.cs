@@ -107,22 +107,37 @@ await using (var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port))
     results.Add("end to end", $"latency at half of saturation ({halfLoad:0}/s), p99 ms", steadyP99);
 }
 
-await broker.ResetAsync();
-await broker.PublishPlainAsync("critical.bench", alerts, inFlight: 1000);
-await PlainConsumer.DrainAsync(broker, sink.Port, alerts, defaults.ConcurrentMessageLimit, (ushort)defaults.PrefetchCount, CancellationToken.None);
-var plainDrain = RateBetweenFirstAndLast(sink);
-sink.Forget();
-await broker.ResetAsync();
-await broker.PublishPlainAsync("critical.bench", alerts, inFlight: 1000);
-await using (var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port))
+// The drain, in 3 alternating rounds (median): each side drains a filled queue of warm-up + measured alerts, and is timed
+// over the measured ones alone, so that each is held at its steady rate, as a consumer that runs for days is. The plain
+// loop runs in this process; the consumer is a fresh process each round. The cold start is the saturation row above.
+var warmUp = alerts / 2;
+var plainDrains = new List<double>();
+var drains = new List<double>();
+var coldDrains = new List<double>();
+double drainPeak = 0;
+for (var round = 0; round < 3; round++)
 {
-    await sink.WaitForAsync(alerts, patience);
-    var drain = RateBetweenFirstAndLast(sink);
-    results.Add("end to end", $"drain of a filled queue, alerts/s ({defaults.ConcurrentMessageLimit} SMTP connections)", drain,
-        $"RabbitMQ.Client + MailKit, {defaults.ConcurrentMessageLimit} connections", plainDrain, consumer.PeakMegabytes);
-    results.Goal("per-alert drain, of RabbitMQ.Client + MailKit", drain / plainDrain, ">= 0.8", drain / plainDrain >= 0.8);
+    await broker.ResetAsync();
+    await broker.PublishPlainAsync("critical.bench", warmUp + alerts, inFlight: 1000);
+    await PlainConsumer.DrainAsync(broker, sink.Port, warmUp + alerts, defaults.ConcurrentMessageLimit, (ushort)defaults.PrefetchCount, CancellationToken.None);
+    plainDrains.Add(RateAfter(sink, warmUp));
+    sink.Forget();
+
+    await broker.ResetAsync();
+    await broker.PublishPlainAsync("critical.bench", warmUp + alerts, inFlight: 1000);
+    await using var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port);
+    await sink.WaitForAsync(warmUp + alerts, patience);
+    drains.Add(RateAfter(sink, warmUp));
+    coldDrains.Add(RateBetween(sink, 0, warmUp));
+    drainPeak = Math.Max(drainPeak, consumer.PeakMegabytes);
     sink.Forget();
 }
+
+results.Add("end to end", $"drain of a filled queue past {warmUp:N0} alerts of warm-up, alerts/s ({defaults.ConcurrentMessageLimit} SMTP connections, median of 3)",
+    Median(drains), $"RabbitMQ.Client + MailKit, {defaults.ConcurrentMessageLimit} connections", Median(plainDrains), drainPeak);
+results.Add("end to end", "drain: a fresh consumer process's first alerts (its warm-up), alerts/s (median of 3)", Median(coldDrains));
+Console.WriteLine($"drain rounds: {Rounds(drains)} alerts/s; plain: {Rounds(plainDrains)}; the consumer's warm-up: {Rounds(coldDrains)}");
+results.Goal("per-alert drain, of RabbitMQ.Client + MailKit", Median(drains) / Median(plainDrains), ">= 0.8", Median(drains) / Median(plainDrains) >= 0.8);
 
 // 3. Mail delivery: MailKit alone, reused against per-mail connections; then a server that takes 50 ms per mail.
 Console.WriteLine("mail…");
@@ -461,10 +476,16 @@ static async Task WaitForConsumersAsync(BenchBroker broker, int consumers, strin
 }
 
 // From the first mail accepted to the last: the consumer's own pace, without its start-up.
-static double RateBetweenFirstAndLast(SmtpSink sink)
+static double RateBetweenFirstAndLast(SmtpSink sink) => RateAfter(sink, 0);
+
+// Mails accepted per second from the mail after the first <skip> to the last.
+static double RateAfter(SmtpSink sink, int skip) => RateBetween(sink, skip, sink.AcceptedAt.Count - 1);
+
+// Mails accepted per second from the mail at index <from> to the one at <to>, in the order they were accepted.
+static double RateBetween(SmtpSink sink, int from, int to)
 {
     var times = sink.AcceptedAt.Values.Order().ToList();
-    return (times.Count - 1) / (times[^1] - times[0]).TotalSeconds;
+    return (to - from) / (times[to] - times[from]).TotalSeconds;
 }
 
 // From the publish to the mail accepted by the SMTP server, per alert.

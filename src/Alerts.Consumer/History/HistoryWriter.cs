@@ -20,6 +20,11 @@ public sealed partial class HistoryWriter(
     const int BatchBytes = 1024 * 1024;
     static readonly TimeSpan AnnounceEvery = TimeSpan.FromHours(6);
 
+    // How long events wait for company when there are fewer than a batch: each batch is a stream message and a confirm
+    // for the broker, and a batch of whatever arrived during the last confirm was a message per few events, which in a
+    // drain cost the broker half again as much CPU per mailed alert (0.14 against 0.09 ms).
+    static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
+
     readonly List<AlertEvent> _batch = new(BatchSize);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -85,6 +90,10 @@ public sealed partial class HistoryWriter(
             {
                 recorder.FlushResends();
                 ticked = tick.WaitForNextTickAsync(stoppingToken).AsTask();
+            }
+            else if (recorder.Events.Count < BatchSize)
+            {
+                await Task.Delay(Linger, time, stoppingToken);
             }
         }
     }
