@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Alerts.Consumer.Settings;
 using Alerts.Contracts.History;
@@ -26,6 +27,10 @@ public sealed partial class HistoryWriter(
     static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
 
     readonly List<AlertEvent> _batch = new(BatchSize);
+
+    // One buffer for every batch: a batch is a few hundred KB, and a new array for each would live on the large object
+    // heap until a full collection.
+    readonly ArrayBufferWriter<byte> _body = new(256 * 1024);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -117,7 +122,13 @@ public sealed partial class HistoryWriter(
         }
 
         var full = _batch.Count == BatchSize || bytes >= BatchBytes;
-        await StreamQueues.PublishAsync(channel, AlertHistory.Name, AlertHistory.EventsType, JsonSerializer.SerializeToUtf8Bytes(_batch, AlertHistory.Json), cancellationToken);
+        _body.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(_body))
+        {
+            JsonSerializer.Serialize(json, _batch, AlertHistory.Json);
+        }
+
+        await StreamQueues.PublishAsync(channel, AlertHistory.Name, AlertHistory.EventsType, _body.WrittenMemory, cancellationToken);
         _batch.Clear();
         return full;
     }

@@ -65,7 +65,7 @@ public sealed partial class HistoryFeed(
             : new AmqpTimestamp((time.GetUtcNow() - options.Value.Retention).ToUnixTimeSeconds());
         await channel.BasicConsumeAsync(AlertHistory.Name, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
             new Dictionary<string, object?> { [StreamQueues.OffsetHeader] = from }, reader, stoppingToken);
-        await StreamQueues.PublishAsync(channel, AlertHistory.Name, AlertHistory.MarkerType, [], stoppingToken, messageId: marker);
+        await StreamQueues.PublishAsync(channel, AlertHistory.Name, AlertHistory.MarkerType, ReadOnlyMemory<byte>.Empty, stoppingToken, messageId: marker);
     }
 
     void Apply(BasicDeliverEventArgs delivery, string marker)

@@ -25,7 +25,7 @@ public static class StreamQueues
     }
 
     /// <summary>Appends one message, persistent, and completes once the broker confirmed it.</summary>
-    public static ValueTask PublishAsync(IChannel channel, string name, string type, byte[] body, CancellationToken cancellationToken, string? messageId = null)
+    public static ValueTask PublishAsync(IChannel channel, string name, string type, ReadOnlyMemory<byte> body, CancellationToken cancellationToken, string? messageId = null)
     {
         var properties = new BasicProperties
         {
