@@ -34,7 +34,7 @@ public sealed class Results
         Console.WriteLine("| --- | ---: | --- | --- |");
         foreach (var goal in _goals)
         {
-            Console.WriteLine($"| {goal.Measure} | {goal.Value:#,0.##} | {goal.Goal} | {(goal.Met ? "met" : "MISSED")} |");
+            Console.WriteLine($"| {goal.Measure} | {goal.Value:#,0.00#} | {goal.Goal} | {(goal.Met ? "met" : "MISSED")} |");
         }
     }
 }
