@@ -108,8 +108,8 @@ await using (var consumer = ServiceProcess.Consumer(broker.Settings, sink.Port))
 }
 
 // The drain, in 3 alternating rounds (median): each side drains a filled queue of warm-up + measured alerts, and is timed
-// over the measured ones alone, so that each is held at its steady rate, as a consumer that runs for days is. The plain
-// loop runs in this process; the consumer is a fresh process each round. The cold start is the saturation row above.
+// over the measured ones alone, past its start-up, as a consumer that runs for days would be. The plain loop runs in this
+// process; the consumer is a fresh process each round, and its warm-up is a row of its own.
 var warmUp = alerts / 2;
 var plainDrains = new List<double>();
 var drains = new List<double>();
