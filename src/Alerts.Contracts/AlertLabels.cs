@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -31,24 +32,44 @@ public static class AlertLabels
     }
 
     /// <summary>Prometheus's fingerprint of a label set (FNV-1a over the sorted pairs), as Alertmanager shows it: 16 hex digits.</summary>
+    /// <remarks>Every admitted alert and every notification is fingerprinted for the history, so this allocates only its result.</remarks>
     public static string Fingerprint(IReadOnlyDictionary<string, string> labels)
     {
         const ulong offset = 14695981039346656037, prime = 1099511628211;
-        const byte separator = 0xff;
-        var hash = offset;
-        foreach (var (name, value) in labels.OrderBy(label => label.Key, StringComparer.Ordinal))
+        var names = ArrayPool<string>.Shared.Rent(labels.Count);
+        try
         {
-            foreach (var part in new[] { name, value })
+            var count = 0;
+            foreach (var name in labels.Keys)
             {
-                foreach (var b in Encoding.UTF8.GetBytes(part))
-                {
-                    hash = (hash ^ b) * prime;
-                }
-
-                hash = (hash ^ separator) * prime;
+                names[count++] = name;
             }
+
+            Array.Sort(names, 0, count, StringComparer.Ordinal);
+            var hash = offset;
+            foreach (var name in names.AsSpan(0, count))
+            {
+                hash = Hash(Hash(hash, name), labels[name]);
+            }
+
+            return hash.ToString("x16", CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(names, clearArray: true);
         }
 
-        return hash.ToString("x16", CultureInfo.InvariantCulture);
+        // The UTF-8 bytes of the part, then the separator 0xff, which no UTF-8 text holds.
+        static ulong Hash(ulong hash, string part)
+        {
+            Span<byte> buffer = stackalloc byte[256];
+            var bytes = Encoding.UTF8.GetMaxByteCount(part.Length) <= buffer.Length ? buffer : new byte[Encoding.UTF8.GetByteCount(part)];
+            foreach (var b in bytes[..Encoding.UTF8.GetBytes(part, bytes)])
+            {
+                hash = (hash ^ b) * prime;
+            }
+
+            return (hash ^ 0xff) * prime;
+        }
     }
 }

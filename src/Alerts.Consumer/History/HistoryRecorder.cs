@@ -73,7 +73,7 @@ public sealed class HistoryRecorder(TimeProvider time, AlertMetrics metrics)
 
     /// <summary>A receiver accepted a notification: one alert's, or a group's digest.</summary>
     public void Notified(Route route, Notification notification, string receiver) =>
-        Write(Describe(route, notification, AlertEventKinds.Notified) with { Receiver = receiver });
+        Write(Describe(route, notification, AlertEventKinds.Notified, receiver: receiver));
 
     /// <summary>An alert, or a notification, was parked in one of the route's error queues.</summary>
     /// <param name="route">The route, when the queue is one of a configured route's.</param>
@@ -106,19 +106,16 @@ public sealed class HistoryRecorder(TimeProvider time, AlertMetrics metrics)
         }
     }
 
-    AlertEvent Describe(Route route, Notification notification, string kind)
+    // Built in one go: a notification is described once per alert mailed, and each copy of this record costs its 17 fields.
+    AlertEvent Describe(Route route, Notification notification, string kind, string? receiver = null)
     {
         var first = notification.Summary.WholeAlerts is [var head, ..] ? head.ToAdmittedAlert() : null;
+        var group = GroupOf(route, name => first?.Label(name));
         var labels = notification.Summary.Count == 1 && first is not null
             ? AlertLabels.Of(first.ExtraLabels, first.RoutingKey, first.Source)
-            : new Dictionary<string, string>(GroupOf(route, name => first?.Label(name)));
-        return Of(labels, kind, route.Name, first?.Text) with
-        {
-            Count = notification.Summary.Count,
-            Group = GroupOf(route, name => first?.Label(name)),
-            RoutingKey = first?.RoutingKey.ToString(),
-            Source = first?.Source,
-        };
+            : new Dictionary<string, string>(group);
+        return new AlertEvent(kind, time.GetUtcNow(), route.Name, labels.Count > 0 ? AlertLabels.Fingerprint(labels) : null, labels, group, first?.Text,
+            Count: notification.Summary.Count, Receiver: receiver, RoutingKey: first?.RoutingKey.ToString(), Source: first?.Source);
     }
 
     AlertEvent Of(Dictionary<string, string> labels, string kind, string route, string? text) =>
