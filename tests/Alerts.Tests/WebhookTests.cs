@@ -95,6 +95,28 @@ public sealed class When_a_route_has_a_webhook : IAsyncLifetime
     }
 
     [Fact]
+    public void Should_fingerprint_long_and_non_ascii_labels_by_their_utf8_bytes()
+    {
+        // Values longer than the hash's stack buffer, and characters of two to four UTF-8 bytes, against the definition itself.
+        var labels = Map(("alertname", "Überlast"), ("summary", new string('x', 300) + "🔥"), ("zone", "東京"));
+        Assert.Equal(Reference(labels), AlertLabels.Fingerprint(labels));
+
+        static string Reference(Dictionary<string, string> labels)
+        {
+            var hash = 14695981039346656037UL;
+            foreach (var part in labels.OrderBy(label => label.Key, StringComparer.Ordinal).SelectMany(label => new[] { label.Key, label.Value }))
+            {
+                foreach (var b in System.Text.Encoding.UTF8.GetBytes(part).Append((byte)0xff))
+                {
+                    hash = (hash ^ b) * 1099511628211;
+                }
+            }
+
+            return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    [Fact]
     public async Task Should_keep_the_labels_annotations_and_times_an_alert_came_with()
     {
         await using var provider = await StartAsync();
