@@ -28,10 +28,7 @@ public sealed partial class Notifier(MailReceiver mail, WebhookPoster webhooks, 
     public async Task NotifyAsync(Route route, Notification notification, int attempt, NotifiedReceivers notified, CancellationToken cancellationToken)
     {
         var pending = ReceiversOf(route).Where(receiver => !notified.Contains(receiver.Name)).ToList();
-        // A route that only mails has one receiver: awaited alone, it spares every alert Task.WhenAll's tasks and array.
-        Exception?[] failures = pending is [var only]
-            ? [await SendAsync(only, route, notification, attempt, notified, cancellationToken)]
-            : await Task.WhenAll(pending.Select(receiver => SendAsync(receiver, route, notification, attempt, notified, cancellationToken)));
+        var failures = await Task.WhenAll(pending.Select(receiver => SendAsync(receiver, route, notification, attempt, notified, cancellationToken)));
         var failed = failures.OfType<Exception>().ToList();
         notified.Owed = [.. pending.Where((_, index) => failures[index] is not null).Select(receiver => receiver.Name)];
         if (failed.Count > 0)
