@@ -1,5 +1,4 @@
 using Alerts.Consumer.Aggregation;
-using Alerts.Consumer.Settings;
 using Alerts.Contracts;
 using MimeKit;
 
@@ -21,24 +20,19 @@ public static class AlertMail
     /// <summary>The group a mail is for: <c>{severity="critical", type="rate_limit", source="api-gateway"}</c>.</summary>
     public const string GroupHeader = "X-Alert-Group";
 
-    public static MimeMessage Create(WholeAlert alert, string group, string routeName, RouteOptions route, MailboxAddress from)
+    public static MimeMessage Create(WholeAlert alert, string group, string routeName, RouteMailHeaders headers, DateTimeOffset now)
     {
         // Redelivered alerts keep one Message-Id, so mail clients can fold at-least-once duplicates. Given to the
         // constructor, it spares the random Message-Id MimeKit would otherwise generate for every mail.
-        var message = alert.Id is { } id
-            ? new MimeMessage(new Header(HeaderId.MessageId, $"<{id:N}.{routeName}@{from.Domain}>"), new Header("X-Alert-Id", id.ToString()))
-            : new MimeMessage();
-        message.Subject = alert.Resolved ? $"{Resolved}{route.Subject}" : route.Subject;
-        // A copy per message: an address list subscribes to its addresses' Changed events, so one shared
-        // instance would keep every message ever sent alive (a heap dump under load held 14,562 of them).
-        message.From.Add(new MailboxAddress(from.Name, from.Address));
-        message.To.AddRange(route.To.Select(MailboxAddress.Parse));
-
-        message.Headers.Add("X-Alert-Routing-Key", alert.RoutingKey);
-        message.Headers.Add(CountHeader, "1");
-        message.Headers.Add(GroupHeader, group);
-        message.Body = new TextPart("plain") { Text = Body(alert, RoutingKey.Parse(alert.RoutingKey), routeName) };
-        return message;
+        List<object> parts = alert.Id is { } id
+            ? [new Header(HeaderId.MessageId, $"<{id:N}.{routeName}@{headers.Domain}>"), new Header("X-Alert-Id", id.ToString())]
+            : [];
+        parts.AddRange(headers.Of(alert.Resolved, now));
+        parts.Add(new Header("X-Alert-Routing-Key", alert.RoutingKey));
+        parts.Add(new Header(CountHeader, "1"));
+        parts.Add(new Header(GroupHeader, group));
+        parts.Add(new TextPart("plain") { Text = Body(alert, RoutingKey.Parse(alert.RoutingKey), routeName) });
+        return new MimeMessage([.. parts]);
     }
 
     static string Body(WholeAlert alert, RoutingKey routingKey, string routeName) => $"""

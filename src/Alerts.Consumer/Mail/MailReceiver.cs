@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Alerts.Consumer.Notifications;
 using Alerts.Consumer.Settings;
 using Alerts.Consumer.Telemetry;
@@ -10,16 +11,19 @@ namespace Alerts.Consumer.Mail;
 /// for good (an SMTP 5xx, a refused login) is a <see cref="NotificationRefusedException"/>, parked at once; any other
 /// failure (connection refused, a timeout, a 4xx, an untrusted certificate) is retried.
 /// </summary>
-public sealed partial class MailReceiver(AlertMailer mailer, AlertMetrics metrics, ILogger<MailReceiver> logger) : INotificationReceiver
+public sealed partial class MailReceiver(AlertMailer mailer, AlertMetrics metrics, TimeProvider time, ILogger<MailReceiver> logger) : INotificationReceiver
 {
+    readonly ConcurrentDictionary<string, RouteMailHeaders> _headers = new(StringComparer.OrdinalIgnoreCase);
+
     public string Name => "email";
 
     public async Task SendAsync(Route route, Notification notification, int attempt, CancellationToken cancellationToken)
     {
         var summary = notification.Summary;
+        var headers = _headers.GetOrAdd(route.Name, _ => new RouteMailHeaders(route.Options, mailer.From));
         // Disposed once sent: a MimeMessage and its parts have finalizers, which would otherwise run for every mail.
         using var mail = summary is { Count: 1, First: { } alert }
-            ? AlertMail.Create(alert, notification.Group, route.Name, route.Options, mailer.From)
+            ? AlertMail.Create(alert, notification.Group, route.Name, headers, time.GetUtcNow())
             : DigestMail.Create(notification.Group, summary, route.Name, route.Options, mailer.From);
         var sending = metrics.StartSend();
         try
