@@ -40,4 +40,26 @@ public sealed class When_an_alert_becomes_a_mail
         Assert.Equal($"{alert.Id:N}.critical@example.com", first.MessageId);
         Assert.Equal("{type=\"db\"}", first.Headers[AlertMail.GroupHeader]);
     }
+
+    [Fact]
+    public void Should_give_each_mail_of_a_route_its_own_copy_of_the_headers_encoded_once()
+    {
+        var headers = new RouteMailHeaders(Critical, MailboxAddress.Parse("Alerts <alerts@example.com>"));
+        var at = new DateTimeOffset(2026, 12, 3, 6, 0, 0, TimeSpan.Zero);
+
+        var firing = AlertMail.Create(Alert(), "{}", "critical", headers, at);
+        var resolved = AlertMail.Create(Alert() with { Resolved = true }, "{}", "critical", headers, at.AddSeconds(1.5));
+        firing.Subject = "changed";
+        firing.To.Add(MailboxAddress.Parse("someone@example.com"));
+        var next = AlertMail.Create(Alert(), "{}", "critical", headers, at.AddSeconds(1.9));
+
+        Assert.Equal("[RESOLVED] CRITICAL ALERT", resolved.Subject);
+        Assert.Equal("CRITICAL ALERT", next.Subject);
+        Assert.Equal(["ops@example.com"], next.To.Mailboxes.Select(to => to.Address));
+        Assert.Equal("Ops", next.To.Mailboxes.Single().Name);
+        Assert.Equal("Alerts", next.From.Mailboxes.Single().Name);
+        Assert.Equal(at, firing.Date);
+        Assert.Equal(at.AddSeconds(1), resolved.Date);
+        Assert.Equal(at.AddSeconds(1), next.Date);
+    }
 }

@@ -5,7 +5,7 @@ using MimeKit.Utils;
 namespace Alerts.Consumer.Mail;
 
 /// <summary>
-/// The headers every mail of a route carries (From, To, Subject, MIME-Version, and the Date of the current second), encoded
+/// The headers every mail of a route carries (From, To, Subject, and the Date of the current second), encoded
 /// once. Encoding them anew for each mail (address lists, RFC 2047 words, the date) was a third of what building an alert's
 /// mail cost; a clone copies only the encoded bytes, so each mail still has headers, and parses addresses, of its own.
 /// </summary>
@@ -47,7 +47,7 @@ public sealed class RouteMailHeaders(RouteOptions route, MailboxAddress from)
         using var template = new MimeMessage(new Header(HeaderId.MessageId, "<template@localhost>")) { Subject = subject };
         template.From.Add(new MailboxAddress(from.Name, from.Address));
         template.To.AddRange(route.To.Select(MailboxAddress.Parse));
-        return [.. template.Headers.Where(header => header.Id is HeaderId.From or HeaderId.To or HeaderId.Subject or HeaderId.MimeVersion)];
+        return [.. template.Headers.Where(header => header.Id is HeaderId.From or HeaderId.To or HeaderId.Subject)];
     }
 
     sealed record DatedHeader(long Second, Header Header);
