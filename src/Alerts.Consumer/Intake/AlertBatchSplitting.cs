@@ -17,17 +17,14 @@ namespace Alerts.Consumer.Intake;
 /// </remarks>
 public sealed class AlertBatchSplitting : IFilter<ConsumeContext>
 {
-    public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
-    {
-        var body = context.ReceiveContext.Body.GetBytes();
-        if (!AlertBatch.IsBatch(body))
-        {
-            await next.Send(context);
-            return;
-        }
+    // Not async itself: every plain alert passes here, and goes on without a state machine of this filter's.
+    public Task Send(ConsumeContext context, IPipe<ConsumeContext> next) =>
+        AlertBatch.IsBatch(context.ReceiveContext.Body.GetBytes()) ? SplitAsync(context) : next.Send(context);
 
+    static async Task SplitAsync(ConsumeContext context)
+    {
         var started = Stopwatch.GetTimestamp();
-        var batch = new AlertBatch(KeyOf(context), AlertBatch.Read(body));
+        var batch = new AlertBatch(KeyOf(context), AlertBatch.Read(context.ReceiveContext.Body.GetBytes()));
         // The queue's own exchange, which MassTransit puts in front of it, keeps the routing key on the way back in.
         var queue = await context.GetSendEndpoint(new Uri($"exchange:{context.ReceiveContext.InputAddress.AbsolutePath.Split('/')[^1]}"));
         await Task.WhenAll(batch.Alerts.Select(alert =>
