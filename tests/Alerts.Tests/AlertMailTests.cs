@@ -11,7 +11,7 @@ public sealed class When_an_alert_becomes_a_mail
 
     static WholeAlert Alert() => new(Guid.NewGuid(), "critical.db", "database down", "db-host", DateTimeOffset.UtcNow, Labels: null);
 
-    static MimeMessage Mail(WholeAlert alert, MailboxAddress from) => 
+    static MimeMessage Mail(WholeAlert alert, MailboxAddress from) =>
         AlertMail.Create(alert, "{type=\"db\"}", "critical", new RouteMailHeaders(Critical, from), DateTimeOffset.UtcNow);
 
     [Fact]

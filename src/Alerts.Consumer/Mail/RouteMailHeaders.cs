@@ -5,9 +5,11 @@ using MimeKit.Utils;
 namespace Alerts.Consumer.Mail;
 
 /// <summary>
-/// The headers every mail of a route carries (From, To, Subject, and the Date of the current second), encoded
-/// once. Encoding them anew for each mail (address lists, RFC 2047 words, the date) was a third of what building an alert's
-/// mail cost; a clone copies only the encoded bytes, so each mail still has headers, and parses addresses, of its own.
+/// The headers every mail of a route carries (From, To, Subject, and the Date of the current second), encoded once:
+/// encoding them anew for each mail (address lists, RFC 2047 words, the date) was close to half of what building an
+/// alert's mail cost a draining consumer. A clone copies only the encoded bytes, so each mail still has headers, and
+/// parses addresses, of its own: an address list subscribes to its addresses' events, and one address shared by every
+/// mail kept every mail alive (a heap dump under load held 14,562 of them).
 /// </summary>
 public sealed class RouteMailHeaders(RouteOptions route, MailboxAddress from)
 {
