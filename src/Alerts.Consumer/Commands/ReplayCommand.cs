@@ -63,6 +63,7 @@ public static class ReplayCommand
 
                 return 0;
             },
-            broker => $"replay stopped: {broker}; what was not moved is still in {string.Join(" and ", moves.Select(move => move.From))}");
+            broker => $"replay stopped: {broker}; what was not moved is still in {string.Join(" and ", moves.Select(move => move.From))}",
+            cancellationToken);
     }
 }

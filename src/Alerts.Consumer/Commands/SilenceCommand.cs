@@ -73,7 +73,7 @@ public static partial class SilenceCommand
             {
                 return ServiceCommandLine.Fail(invalid.Message);
             }
-        });
+        }, cancellationToken);
     }
 
     static Task<int> ListAsync(bool includeExpired, CancellationToken cancellationToken) => WithSilencesAsync(async silences =>
@@ -87,7 +87,7 @@ public static partial class SilenceCommand
         }
 
         return 0;
-    });
+    }, cancellationToken);
 
     static Task<int> ExpireAsync(Guid id, CancellationToken cancellationToken) => WithSilencesAsync(async silences =>
     {
@@ -102,10 +102,10 @@ public static partial class SilenceCommand
                 Console.WriteLine($"expired silence {id}");
                 return 0;
         }
-    });
+    }, cancellationToken);
 
-    static Task<int> WithSilencesAsync(Func<SilenceService, Task<int>> use) => ServiceCommandLine.RunAgainstBrokerAsync(
-        services => services.AddSilences(), services => use(services.GetRequiredService<SilenceService>()), broker => $"silence: {broker}");
+    static Task<int> WithSilencesAsync(Func<SilenceService, Task<int>> use, CancellationToken cancellationToken) => ServiceCommandLine.RunAgainstBrokerAsync(
+        services => services.AddSilences(), services => use(services.GetRequiredService<SilenceService>()), broker => $"silence: {broker}", cancellationToken);
 
     /// <summary>Reads Alertmanager's durations: a sequence of numbers with units s, m, h, d, w.</summary>
     static bool TryParseDuration(string text, out TimeSpan duration)

@@ -73,6 +73,23 @@ public static class BrokerConnection
         return factory.CreateConnectionAsync(endpoints, cancellationToken);
     }
 
+    /// <summary>
+    /// Opens a channel on a connection from <see cref="ConnectAsync"/>. The client can hand over a connection before the broker
+    /// accepted its virtual host (rabbitmq/rabbitmq-dotnet-client#1999); when the broker then closes it, the first channel
+    /// can wait out the client's 20 s continuation timeout instead of failing, and the broker's reason is thrown here instead.
+    /// </summary>
+    public static async Task<IChannel> OpenChannelAsync(this IConnection connection, CancellationToken cancellationToken, CreateChannelOptions? options = null)
+    {
+        try
+        {
+            return await connection.CreateChannelAsync(options, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && connection.CloseReason is { } closed)
+        {
+            throw new AlreadyClosedException(closed);
+        }
+    }
+
     /// <summary>True for the failures of reaching or logging in to the broker, which <see cref="Describe"/> puts in one line.</summary>
     public static bool IsConnectionFailure(Exception failure) =>
         failure is RabbitMQClientException or SocketException or AuthenticationException or IOException;
@@ -93,7 +110,8 @@ public static class BrokerConnection
             inner = next is AggregateException { InnerExceptions.Count: > 0 } each ? each.InnerExceptions[^1] : next;
         }
 
-        return inner.Message.TrimEnd('.');
+        // The client's continuation timeout cancels what waited for the broker: say so rather than "a task was canceled".
+        return inner is OperationCanceledException ? "it did not answer in time" : inner.Message.TrimEnd('.');
     }
 
     /// <summary>With a cluster, one certificate names every node (as a wildcard or in its alternative names).</summary>

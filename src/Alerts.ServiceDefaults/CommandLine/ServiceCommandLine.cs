@@ -50,8 +50,9 @@ public static class ServiceCommandLine
     /// and says in one line, naming the broker, when the broker cannot be reached or refuses the user.
     /// </summary>
     /// <param name="failed">Words for the broker's failure, given its description: what stopped, and what is left.</param>
+    /// <param name="cancellationToken">The command's own: a cancellation it did not ask for is the broker not answering in time.</param>
     public static async Task<int> RunAgainstBrokerAsync(
-        Action<IServiceCollection> addServices, Func<IServiceProvider, Task<int>> work, Func<string, string> failed)
+        Action<IServiceCollection> addServices, Func<IServiceProvider, Task<int>> work, Func<string, string> failed, CancellationToken cancellationToken)
     {
         using var host = BuildCommandHost(addServices);
         if (InvalidSettings.Check(host.Services) is { } invalid)
@@ -63,7 +64,9 @@ public static class ServiceCommandLine
         {
             return await work(host.Services);
         }
-        catch (Exception failure) when (BrokerConnection.IsConnectionFailure(failure))
+        // System.CommandLine ends a command that throws OperationCanceledException with exit code 1 and not a word.
+        catch (Exception failure) when (BrokerConnection.IsConnectionFailure(failure)
+            || (failure is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return Fail(failed(BrokerConnection.Describe(failure, host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value)), Failed);
         }

@@ -15,8 +15,8 @@ public static class StreamQueues
     /// <remarks>Only the type is declared: bounds (age, size) are a policy of the deployment, which can change them later.</remarks>
     public static async Task<IChannel> OpenAsync(IConnection connection, string name, CancellationToken cancellationToken)
     {
-        var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+        var channel = await connection.OpenChannelAsync(
+            cancellationToken, new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false,
             new Dictionary<string, object?> { ["x-queue-type"] = "stream" }, cancellationToken: cancellationToken);
