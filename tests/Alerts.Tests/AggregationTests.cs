@@ -281,7 +281,8 @@ public sealed class When_a_storm_becomes_a_digest : AggregationTest
         }
 
         var route = new RouteOptions { Queue = "critical", To = ["ops@example.com"], Subject = "CRITICAL ALERT" };
-        var mail = DigestMail.Create("{source=\"host\"}", summary, "critical", route, MimeKit.MailboxAddress.Parse("alerts@example.com"));
+        var mail = DigestMail.Create(
+            "{source=\"host\"}", summary, "critical", new RouteMailHeaders(route, MimeKit.MailboxAddress.Parse("alerts@example.com")), DateTimeOffset.UtcNow);
         using var size = new MemoryStream();
         mail.WriteTo(size);
 

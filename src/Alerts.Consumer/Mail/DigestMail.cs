@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Alerts.Consumer.Aggregation;
-using Alerts.Consumer.Settings;
 using MimeKit;
 
 namespace Alerts.Consumer.Mail;
@@ -14,14 +13,12 @@ namespace Alerts.Consumer.Mail;
 /// </summary>
 public static class DigestMail
 {
-    public static MimeMessage Create(string group, GroupSummary summary, string routeName, RouteOptions route, MailboxAddress from)
+    public static MimeMessage Create(string group, GroupSummary summary, string routeName, RouteMailHeaders headers, DateTimeOffset now)
     {
-        var message = new MimeMessage
+        var message = new MimeMessage([.. headers.Of(summary.Resolved, now)])
         {
-            Subject = $"{(summary.Resolved ? AlertMail.Resolved : "")}{route.Subject} ({summary.Count.ToString("N0", CultureInfo.InvariantCulture)} alerts)",
+            Subject = $"{(summary.Resolved ? AlertMail.Resolved : "")}{headers.Subject} ({summary.Count.ToString("N0", CultureInfo.InvariantCulture)} alerts)",
         };
-        message.From.Add(new MailboxAddress(from.Name, from.Address));
-        message.To.AddRange(route.To.Select(MailboxAddress.Parse));
         message.Headers.Add(AlertMail.CountHeader, summary.Count.ToString(CultureInfo.InvariantCulture));
         message.Headers.Add(AlertMail.GroupHeader, group);
         message.Body = new BodyBuilder { TextBody = Text(group, summary, routeName), HtmlBody = Html(group, summary, routeName) }.ToMessageBody();

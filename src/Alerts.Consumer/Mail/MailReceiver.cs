@@ -24,7 +24,7 @@ public sealed partial class MailReceiver(AlertMailer mailer, AlertMetrics metric
         // Disposed once sent: a MimeMessage and its parts have finalizers, which would otherwise run for every mail.
         using var mail = summary is { Count: 1, First: { } alert }
             ? AlertMail.Create(alert, notification.Group, route.Name, headers, time.GetUtcNow())
-            : DigestMail.Create(notification.Group, summary, route.Name, route.Options, mailer.From);
+            : DigestMail.Create(notification.Group, summary, route.Name, headers, time.GetUtcNow());
         var sending = metrics.StartSend();
         try
         {

@@ -17,6 +17,9 @@ public sealed class RouteMailHeaders(RouteOptions route, MailboxAddress from)
     readonly Header[] _resolved = Encode(route, from, $"{AlertMail.Resolved}{route.Subject}");
     DatedHeader? _date;
 
+    /// <summary>The route's subject, as configured: a digest's names its count beside it.</summary>
+    public string Subject { get; } = route.Subject;
+
     /// <summary>The sender's domain, which each mail's Message-Id names.</summary>
     public string Domain { get; } = from.Domain;
 

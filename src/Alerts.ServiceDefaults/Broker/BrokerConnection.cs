@@ -78,7 +78,7 @@ public static class BrokerConnection
     /// accepted its virtual host (rabbitmq/rabbitmq-dotnet-client#1999); when the broker then closes it, the first channel
     /// can wait out the client's 20 s continuation timeout instead of failing, and the broker's reason is thrown here instead.
     /// </summary>
-    public static async Task<IChannel> OpenChannelAsync(this IConnection connection, CancellationToken cancellationToken, CreateChannelOptions? options = null)
+    public static async Task<IChannel> OpenChannelAsync(this IConnection connection, CreateChannelOptions? options, CancellationToken cancellationToken)
     {
         try
         {

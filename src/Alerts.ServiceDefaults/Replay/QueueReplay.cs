@@ -42,7 +42,7 @@ public sealed class QueueReplay(IOptions<RabbitMqOptions> broker) : IAsyncDispos
         foreach (var queue in queues.Distinct())
         {
             // A passive declare of a missing queue closes its channel: one channel each.
-            await using var channel = await connection.OpenChannelAsync(cancellationToken);
+            await using var channel = await connection.OpenChannelAsync(null, cancellationToken);
             try
             {
                 waiting[queue] = (await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount;
@@ -96,7 +96,7 @@ public sealed class QueueReplay(IOptions<RabbitMqOptions> broker) : IAsyncDispos
     {
         await using var connection = await BrokerConnection.ConnectAsync(broker.Value, "replay", cancellationToken);
         await using var channel = await connection.OpenChannelAsync(
-            cancellationToken, new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
 
         // Only what waited before we began: alerts that fail again (or reach no route again) wait for the next replay.
         int waitingAtStart;
